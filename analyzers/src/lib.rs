@@ -1,0 +1,2 @@
+//! # octodiag-analyzers: events → findings → suspects → timeline
+#![deny(missing_docs)]

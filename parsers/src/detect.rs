@@ -1,0 +1,189 @@
+//! Format detection from content: the first KiB decides, the file name only
+//! breaks ties (an empty file, or a first KiB that fits nothing).
+
+/// The formats octodiag reads.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Format {
+    /// `OctopusServer.txt` and its archives (NLog layout).
+    ServerLog,
+    /// On-disk `TaskLogs` JSON lines (`servertasks-N_x.txt`, `*.tl.txt`).
+    TaskLogJson,
+    /// Scheduled-job logs in TaskLogs (`scheduledtasks_*.txt`), same line format.
+    ScheduledTaskLog,
+    /// A downloaded raw task log (`Task ID: …` header, `|` gutter).
+    TaskLogText,
+    /// An HTTP Archive (browser recording).
+    Har,
+    /// Not recognised.
+    Unknown,
+}
+
+impl Format {
+    /// Name used in tables and JSON.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Format::ServerLog => "server-log",
+            Format::TaskLogJson => "task-log-json",
+            Format::ScheduledTaskLog => "scheduled-task-log",
+            Format::TaskLogText => "task-log-text",
+            Format::Har => "har",
+            Format::Unknown => "unknown",
+        }
+    }
+}
+
+/// The outcome of detection: a format, and for `Unknown` the reason.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Detection {
+    /// The format.
+    pub format: Format,
+    /// Why it is unknown (or `None`).
+    pub reason: Option<&'static str>,
+}
+
+const HEAD: usize = 1024;
+
+/// Detects the format of a source from its first KiB, using `file_name` only as a tie-break.
+pub fn detect(file_name: &str, bytes: &[u8]) -> Detection {
+    let lower = file_name.to_ascii_lowercase();
+    if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
+        return unknown("UTF-16 text; re-save the file as UTF-8");
+    }
+    let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
+    let head = &body[..body.len().min(HEAD)];
+    if head.iter().all(|b| b.is_ascii_whitespace()) {
+        return by_name_when_empty(&lower);
+    }
+    if looks_binary(head) {
+        return unknown("binary data");
+    }
+    if let Some(f) = by_content(head, &lower) {
+        return Detection { format: f, reason: None };
+    }
+    unknown("content matches no supported format")
+}
+
+fn by_content(head: &[u8], lower_name: &str) -> Option<Format> {
+    let first = first_non_blank_line(head);
+    if first.starts_with(b"[\"") && looks_like_task_json(first) {
+        let scheduled = lower_name.starts_with("scheduledtasks_") || first.starts_with(b"[\"ScheduledTasks_");
+        return Some(if scheduled { Format::ScheduledTaskLog } else { Format::TaskLogJson });
+    }
+    if first.starts_with(b"{") && contains(head, b"\"log\"") {
+        return Some(Format::Har);
+    }
+    if first.starts_with(b"{") && lower_name.ends_with(".har") {
+        return Some(Format::Har);
+    }
+    if first.starts_with(b"Task ID:") || head.split(|b| *b == b'\n').any(is_raw_task_body_line) {
+        return Some(Format::TaskLogText);
+    }
+    if head.split(|b| *b == b'\n').any(is_server_log_start) {
+        return Some(Format::ServerLog);
+    }
+    None
+}
+
+fn by_name_when_empty(lower: &str) -> Detection {
+    if lower.starts_with("octopusserver") && lower.ends_with(".txt") {
+        return Detection { format: Format::ServerLog, reason: None };
+    }
+    unknown("empty")
+}
+
+fn unknown(reason: &'static str) -> Detection {
+    Detection { format: Format::Unknown, reason: Some(reason) }
+}
+
+/// More than 10% control bytes (other than tab, CR, LF, FF, ESC) or any NUL run at the start.
+fn looks_binary(head: &[u8]) -> bool {
+    let control = head
+        .iter()
+        .filter(|&&b| b < 0x20 && !matches!(b, b'\t' | b'\n' | b'\r' | 0x0c | 0x1b))
+        .count();
+    control * 10 > head.len() || head.starts_with(&[0, 0])
+}
+
+fn first_non_blank_line(head: &[u8]) -> &[u8] {
+    head.split(|b| *b == b'\n').find(|l| !l.iter().all(|b| b.is_ascii_whitespace())).unwrap_or(&[])
+}
+
+fn looks_like_task_json(line: &[u8]) -> bool {
+    // ["<corr>","INF","2016-…
+    let Some(close) = memchr::memchr(b'"', &line[2..]).map(|i| i + 2) else { return false };
+    let rest = &line[close..];
+    rest.len() > 10 && rest[..3] == *b"\",\"" && rest[6..9] == *b"\",\""
+}
+
+/// A server-log entry start: `yyyy-MM-dd HH:mm:ss.ffff` then whitespace.
+pub fn is_server_log_start(line: &[u8]) -> bool {
+    crate::server_log::grammar::header(line).is_some()
+}
+
+/// `HH:mm:ss   Level    |` or 20 spaces then `|`.
+fn is_raw_task_body_line(line: &[u8]) -> bool {
+    if line.len() > 20 && line[..20].iter().all(|b| *b == b' ') && line[20] == b'|' {
+        return true;
+    }
+    line.len() > 12
+        && crate::time::digits::<2>(line).is_some()
+        && line[2] == b':'
+        && line[5] == b':'
+        && line[8..11] == *b"   "
+        && memchr::memchr(b'|', &line[..line.len().min(40)]).is_some()
+}
+
+fn contains(hay: &[u8], needle: &[u8]) -> bool {
+    memchr::memmem::find(hay, needle).is_some()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fmt(name: &str, text: &[u8]) -> Format {
+        detect(name, text).format
+    }
+
+    #[test]
+    fn server_log_both_layouts_and_bom() {
+        let old = b"2016-05-30 12:09:20.4621     38  INFO  Request took 1320ms: POST http://x/api";
+        let new = b"\xEF\xBB\xBF2017-07-12 11:57:43.3142  15048      1  INFO  Loading plugins";
+        assert_eq!(fmt("whatever.log", old), Format::ServerLog);
+        assert_eq!(fmt("x", new), Format::ServerLog);
+    }
+
+    #[test]
+    fn server_log_starting_mid_exception() {
+        let t = b"   at Foo.Bar()\n   at Baz()\n2016-05-30 12:09:20.4621     38  INFO  hello\n";
+        assert_eq!(fmt("OctopusServer.0.txt", t), Format::ServerLog);
+    }
+
+    #[test]
+    fn task_logs_both_forms() {
+        let json = br#"["ServerTasks-21_GJZWYYV2KT","PLN","2016-07-29T04:18:53.2370194+00:00","Step 1","",0]"#;
+        assert_eq!(fmt("servertasks-21_gjzwyyv2kt.txt", json), Format::TaskLogJson);
+        let sched = br#"["ScheduledTasks_ProcessSubscriptions","INF","2020-07-27T06:58:12.0000000+00:00","x","",0]"#;
+        assert_eq!(fmt("scheduledtasks_processsubscriptions.txt", sched), Format::ScheduledTaskLog);
+        let raw = b"Task ID:        ServerTasks-16572\nTask status:    Success\n";
+        assert_eq!(fmt("x.txt", raw), Format::TaskLogText);
+        let body = b"                    | == Success: Deploy ==\n13:51:05   Verbose  |   Guided\n";
+        assert_eq!(fmt("x.txt", body), Format::TaskLogText);
+    }
+
+    #[test]
+    fn har_by_content_and_name() {
+        assert_eq!(fmt("a.json", b"{\n  \"log\": {\"version\": \"1.2\"}}"), Format::Har);
+        assert_eq!(fmt("a.har", b"{ \"x\": 1 }"), Format::Har);
+        assert_eq!(fmt("a.json", b"{ \"x\": 1 }"), Format::Unknown);
+    }
+
+    #[test]
+    fn unknowns_have_reasons() {
+        assert_eq!(detect("a", b"").reason, Some("empty"));
+        assert_eq!(fmt("OctopusServer.txt", b""), Format::ServerLog);
+        assert_eq!(detect("a", b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0").reason, Some("binary data"));
+        assert_eq!(detect("a", b"\xFF\xFEh\0i\0").reason, Some("UTF-16 text; re-save the file as UTF-8"));
+        assert_eq!(detect("a", b"hello world\n").reason, Some("content matches no supported format"));
+    }
+}

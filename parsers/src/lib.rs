@@ -1,0 +1,56 @@
+//! # octodiag-parsers: bytes → events
+//!
+//! The first stage of octodiag. It opens inputs, recognises their format from
+//! their content, and parses them into one normalised [`Event`] model (and,
+//! for task logs, a [`Task`] model).
+//!
+//! ```text
+//! paths ──► source::open_inputs ──► Source (&[u8]: mmap | read | gzip | zip member | stdin)
+//!                                     │
+//!                       detect::detect (first KiB; name breaks ties)
+//!                                     │
+//!        ┌──────────────┬─────────────┼──────────────┬──────────────┐
+//!   server_log      task_log (json)  task_log (text)  har          unknown
+//!        └──────────────┴─────────────┴──────────────┴──► parse::Parsed
+//! ```
+//!
+//! Vocabulary, used the same way everywhere:
+//! * **source**: the bytes of one file, archive member or stream;
+//! * **entry**: the framed bytes of one record, possibly many lines;
+//! * **event**: a parsed, normalised record ([`Event`]);
+//! * **problem**: something non-fatal about a source, with a line when known ([`Problem`]).
+//!
+//! # Example
+//!
+//! ```
+//! use octodiag_parsers::{parse_source, ParseOptions, Source, EventKind};
+//!
+//! let log = "2021-07-08 03:16:32.9895  19480     73  INFO  Request took 276126ms: GET https://octo/api/Spaces-1/projects/\n";
+//! let source = Source::from_bytes("OctopusServer.txt", log.as_bytes().to_vec());
+//! let parsed = parse_source(0, &source, &ParseOptions::default());
+//! assert_eq!(parsed.entries, 1);
+//! match &parsed.events[0].kind {
+//!     EventKind::Request(r) => assert_eq!(r.duration_ms, 276126.0),
+//!     other => panic!("unexpected {other:?}"),
+//! }
+//! ```
+#![deny(missing_docs)]
+
+pub mod detect;
+pub mod error;
+pub mod event;
+pub mod har;
+pub mod parse;
+pub mod server_log;
+pub mod source;
+pub mod task;
+pub mod task_log;
+pub mod time;
+
+pub use detect::{detect, Detection, Format};
+pub use error::{Problem, Problems};
+pub use event::{Event, EventKind, Level, Request, SourceId, Sql, SqlErrorKind, Text};
+pub use parse::{parse_source, ParseOptions, Parsed};
+pub use source::{open_inputs, OpenOptions, Source};
+pub use task::{Step, Task, TaskKind};
+pub use time::{Clock, Timestamp, UtcOffset};
