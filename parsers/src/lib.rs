@@ -41,6 +41,7 @@ pub mod error;
 pub mod event;
 pub mod har;
 pub mod parse;
+pub mod redact;
 pub mod server_log;
 pub mod source;
 pub mod task;
@@ -54,3 +55,4 @@ pub use parse::{parse_source, ParseOptions, Parsed};
 pub use source::{open_inputs, OpenOptions, Source};
 pub use task::{Step, Task, TaskKind};
 pub use time::{Clock, Timestamp, UtcOffset};
+

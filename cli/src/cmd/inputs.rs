@@ -1,0 +1,104 @@
+//! `octodiag inputs`: what was read, how, and what went wrong.
+
+use std::io::Write;
+
+use anyhow::Result;
+use octodiag_parsers::{source::human_bytes, Clock, Parsed, Source, Timestamp, UtcOffset};
+use serde_json::{json, Value};
+
+use crate::args::{InputArgs, TableOrJson};
+use crate::render::escape::terminal;
+use crate::render::table::new_table;
+use crate::run::{self as load, Loaded};
+use crate::settings::InputSettings;
+use crate::{output, Outcome};
+
+/// Runs the command.
+pub fn run(args: &InputArgs) -> Result<Outcome> {
+    let settings = InputSettings::from_opts(&args.input)?;
+    let loaded = load::load(&settings)?;
+    let mut out = output::stdout();
+    match args.format {
+        TableOrJson::Json => {
+            serde_json::to_writer_pretty(&mut out, &inputs_json(&loaded, settings.server_utc_offset))?;
+            writeln!(out)?;
+        }
+        TableOrJson::Table => writeln!(out, "{}", inputs_table(&loaded, settings.server_utc_offset))?,
+    }
+    output::finish(out)?;
+    Ok(outcome(&loaded))
+}
+
+/// Exit outcome from problems, after printing them on stderr.
+pub fn outcome(loaded: &Loaded) -> Outcome {
+    if load::report_problems(loaded, &mut std::io::stderr()) {
+        Outcome::Problems
+    } else {
+        Outcome::Clean
+    }
+}
+
+/// The node of an input: the name the log gives, else its folder.
+pub fn node_of(s: &Source, p: &Parsed) -> Option<String> {
+    p.node.clone().or_else(|| s.folder_node.clone())
+}
+
+fn time_json(t: Option<(Timestamp, Clock)>, offset: Option<UtcOffset>) -> Value {
+    match t {
+        None => Value::Null,
+        Some((t, Clock::Local)) if offset.is_some() => {
+            t.local_to_utc(offset.unwrap_or_default()).rfc3339(Clock::Utc).into()
+        }
+        Some((t, c)) => t.rfc3339(c).into(),
+    }
+}
+
+/// The `{"inputs": [...]}` document.
+pub fn inputs_json(loaded: &Loaded, offset: Option<UtcOffset>) -> Value {
+    let list: Vec<Value> = loaded
+        .sources
+        .iter()
+        .zip(&loaded.parsed)
+        .map(|(s, p)| {
+            let problems: Vec<Value> = s
+                .problems
+                .list
+                .iter()
+                .chain(&p.problems.list)
+                .map(|pr| json!({"line": pr.line, "reason": pr.reason}))
+                .collect();
+            json!({
+                "path": s.name,
+                "format": p.format.map_or("unknown", |f| f.as_str()),
+                "node": node_of(s, p),
+                "bytes": s.bytes().len(),
+                "entries": p.entries,
+                "skipped_lines": p.skipped_lines,
+                "first": time_json(p.first, offset),
+                "last": time_json(p.last, offset),
+                "problems": problems,
+            })
+        })
+        .collect();
+    json!({ "inputs": list })
+}
+
+fn inputs_table(loaded: &Loaded, offset: Option<UtcOffset>) -> comfy_table::Table {
+    let mut t = new_table(&["path", "format", "node", "size", "entries", "skipped", "first", "last", "problems"]);
+    for (s, p) in loaded.sources.iter().zip(&loaded.parsed) {
+        let show = |v: Value| v.as_str().map(|s| s.replace('T', " ")).unwrap_or_else(|| "-".into());
+        let problems = s.problems.total() + p.problems.total();
+        t.add_row(vec![
+            terminal(&s.name).into_owned(),
+            p.format.map_or("unknown", |f| f.as_str()).to_string(),
+            node_of(s, p).map(|n| terminal(&n).into_owned()).unwrap_or_else(|| "-".into()),
+            human_bytes(s.bytes().len() as u64),
+            p.entries.to_string(),
+            p.skipped_lines.to_string(),
+            show(time_json(p.first, offset)),
+            show(time_json(p.last, offset)),
+            problems.to_string(),
+        ]);
+    }
+    t
+}

@@ -1,0 +1,8 @@
+//! One module per subcommand. Each loads inputs through [`crate::run`] and
+//! renders through [`crate::render`].
+
+pub mod analyze;
+pub mod events;
+pub mod har;
+pub mod inputs;
+pub mod tasks;

@@ -1,0 +1,5 @@
+//! Rendering: terminal tables and JSON, each kept apart from domain types.
+
+pub mod escape;
+pub mod event_json;
+pub mod table;

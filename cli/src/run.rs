@@ -1,0 +1,106 @@
+//! Orchestration shared by every command: open, parse in parallel, merge.
+//!
+//! ```text
+//! paths ──► open_inputs ──► Vec<Source> ──par_iter──► parse_source ──► Vec<Parsed>
+//!                                                          │
+//!                          task fragments ──► task_log::assemble ──► Vec<Task>
+//!                          events ──────────► merge by time (stable) ─► &[Event]
+//! ```
+//!
+//! All rayon use outside the parsers lives here, so the library functions
+//! stay sequential and testable.
+
+use anyhow::{Context, Result};
+use octodiag_parsers::{open_inputs, parse_source, task_log, Event, Parsed, Source, Task};
+use rayon::prelude::*;
+
+use crate::settings::InputSettings;
+
+/// Everything read from the inputs.
+pub struct Loaded {
+    /// Sources in the order they were opened.
+    pub sources: Vec<Source>,
+    /// One result per source, same order.
+    pub parsed: Vec<Parsed>,
+    /// Tasks assembled from every task-log source.
+    pub tasks: Vec<Task>,
+}
+
+impl Loaded {
+    /// All events of all sources, stably sorted by time.
+    pub fn events_by_time(&mut self) -> Vec<Event> {
+        let mut all: Vec<Event> =
+            self.parsed.iter_mut().flat_map(|p| std::mem::take(&mut p.events)).collect();
+        all.par_sort_by_key(|e| e.time);
+        all
+    }
+
+    /// Whether any source had a problem (exit code 1).
+    pub fn has_problems(&self) -> bool {
+        self.sources.iter().zip(&self.parsed).any(|(s, p)| !s.problems.is_empty() || !p.problems.is_empty())
+    }
+}
+
+/// Builds the thread pool, opens and parses every input.
+pub fn load(settings: &InputSettings) -> Result<Loaded> {
+    let pool = thread_pool(settings.threads)?;
+    pool.install(|| load_in_pool(settings))
+}
+
+fn load_in_pool(settings: &InputSettings) -> Result<Loaded> {
+    let mut sources = open_inputs(&settings.paths, &settings.open);
+    let mut parsed: Vec<Parsed> = sources
+        .par_iter()
+        .enumerate()
+        .map(|(i, s)| parse_source(i as u32, s, &settings.parse))
+        .collect();
+    sources.iter_mut().for_each(Source::check_unchanged);
+    let fragments = parsed.iter_mut().flat_map(|p| std::mem::take(&mut p.task_fragments)).collect();
+    let tasks = task_log::assemble(fragments);
+    Ok(Loaded { sources, parsed, tasks })
+}
+
+fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
+    let mut b = rayon::ThreadPoolBuilder::new();
+    if let Some(n) = threads {
+        b = b.num_threads(n);
+    }
+    b.build().context("could not start worker threads")
+}
+
+/// Prints every problem of every source to stderr as `octodiag: path:line: reason`,
+/// then a one-line summary. Returns whether there were any.
+pub fn report_problems(loaded: &Loaded, err: &mut dyn std::io::Write) -> bool {
+    let mut inputs_with = 0;
+    let mut total = 0u64;
+    let mut skipped = 0u64;
+    for (s, p) in loaded.sources.iter().zip(&loaded.parsed) {
+        skipped += p.skipped_lines;
+        let probs: Vec<_> = s.problems.list.iter().chain(&p.problems.list).collect();
+        let dropped = s.problems.dropped + p.problems.dropped;
+        if probs.is_empty() && dropped == 0 {
+            continue;
+        }
+        inputs_with += 1;
+        total += probs.len() as u64 + dropped;
+        let name = crate::render::escape::terminal(&s.name);
+        for prob in &probs {
+            let reason = crate::render::escape::terminal(&prob.reason);
+            let _ = match prob.line {
+                Some(l) => writeln!(err, "octodiag: {name}:{l}: {reason}"),
+                None => writeln!(err, "octodiag: {name}: {reason}"),
+            };
+        }
+        if dropped > 0 {
+            let _ = writeln!(err, "octodiag: {name}: {dropped} more problems not shown");
+        }
+    }
+    if inputs_with > 0 {
+        let _ = writeln!(
+            err,
+            "octodiag: {} inputs, {inputs_with} with problems ({total} problems), {skipped} lines skipped",
+            loaded.sources.len()
+        );
+    }
+    inputs_with > 0
+}
