@@ -23,6 +23,7 @@ pub struct Loaded {
     /// One result per source, same order.
     pub parsed: Vec<Parsed>,
     /// Tasks assembled from every task-log source.
+    #[allow(dead_code)] // read by `tasks` and `analyze`, which land next
     pub tasks: Vec<Task>,
 }
 
@@ -33,11 +34,6 @@ impl Loaded {
             self.parsed.iter_mut().flat_map(|p| std::mem::take(&mut p.events)).collect();
         all.par_sort_by_key(|e| e.time);
         all
-    }
-
-    /// Whether any source had a problem (exit code 1).
-    pub fn has_problems(&self) -> bool {
-        self.sources.iter().zip(&self.parsed).any(|(s, p)| !s.problems.is_empty() || !p.problems.is_empty())
     }
 }
 

@@ -53,7 +53,11 @@ fn summarise(events: &[Value]) -> Vec<(u64, String, Option<f64>)> {
     events
         .iter()
         .map(|e| {
-            (e["line"].as_u64().unwrap(), e["kind"].as_str().unwrap().to_string(), e["duration_ms"].as_f64())
+            (
+                e["line"].as_u64().unwrap(),
+                e["kind"].as_str().unwrap().to_string(),
+                e["duration_ms"].as_f64(),
+            )
         })
         .collect()
 }
@@ -69,7 +73,12 @@ fn same_events_through_plain_gz_zip_and_stdin_with_any_thread_count() {
     let zipped = dir.path().join("bundle.zip");
     write_zip(&zipped, &[("Logs/OctopusServer.txt", &bytes)]);
     let plain = testdata(SAMPLE);
-    let inputs = [plain.to_str().unwrap(), gz.to_str().unwrap(), no_ext.to_str().unwrap(), zipped.to_str().unwrap()];
+    let inputs = [
+        plain.to_str().unwrap(),
+        gz.to_str().unwrap(),
+        no_ext.to_str().unwrap(),
+        zipped.to_str().unwrap(),
+    ];
     for threads in ["1", "4"] {
         for input in inputs {
             let out = octodiag(&["events", "-j", threads, input]);
@@ -89,7 +98,10 @@ fn zip_members_are_named_with_bang() {
     let dir = tempfile::tempdir().unwrap();
     let zipped = dir.path().join("bundle.zip");
     let plain = b"2016-05-30 12:09:20.4621     38  INFO  Request took 1500ms: GET /api/x\n";
-    write_zip(&zipped, &[("Logs/OctopusServer.txt", &bytes), ("NODE-B/Logs/OctopusServer.0.txt", plain)]);
+    write_zip(
+        &zipped,
+        &[("Logs/OctopusServer.txt", &bytes), ("NODE-B/Logs/OctopusServer.0.txt", plain)],
+    );
     let out = octodiag(&["inputs", "--format", "json", zipped.to_str().unwrap()]);
     let doc = json(&out);
     let inputs = doc["inputs"].as_array().unwrap();
@@ -103,7 +115,8 @@ fn zip_members_are_named_with_bang() {
 
 #[test]
 fn event_fields_decode_with_documented_shape() {
-    let out = octodiag(&["events", "--server-utc-offset", "+10:00", testdata(SAMPLE).to_str().unwrap()]);
+    let out =
+        octodiag(&["events", "--server-utc-offset", "+10:00", testdata(SAMPLE).to_str().unwrap()]);
     let events = ndjson(&out);
     let req = &events[19];
     assert_eq!(req["kind"], "request");
@@ -113,7 +126,10 @@ fn event_fields_decode_with_documented_shape() {
     assert_eq!(req["time"], "2021-07-07T17:16:32.989Z");
     assert_eq!(req["level"], "info");
     let sql = &events[17];
-    assert_eq!((sql["operation"].as_str(), sql["transaction"].as_str()), (Some("Executing reader"), Some("DashboardFactory")));
+    assert_eq!(
+        (sql["operation"].as_str(), sql["transaction"].as_str()),
+        (Some("Executing reader"), Some("DashboardFactory"))
+    );
     assert_eq!(sql["lines"], 3);
     assert!(events.iter().all(|e| e["source"].as_str().unwrap().ends_with("mixed-versions.txt")));
 }
@@ -126,10 +142,15 @@ fn inputs_json_shape_and_counts() {
     let server: Vec<&Value> =
         doc["inputs"].as_array().unwrap().iter().filter(|i| i["format"] == "server-log").collect();
     assert_eq!(server.len(), 3);
-    for key in ["path", "format", "node", "bytes", "entries", "skipped_lines", "first", "last", "problems"] {
+    for key in
+        ["path", "format", "node", "bytes", "entries", "skipped_lines", "first", "last", "problems"]
+    {
         assert!(server[0].get(key).is_some(), "missing {key}");
     }
-    let gz = server.iter().find(|i| i["path"].as_str().unwrap().ends_with("OctopusServer.0.txt.gz")).unwrap();
+    let gz = server
+        .iter()
+        .find(|i| i["path"].as_str().unwrap().ends_with("OctopusServer.0.txt.gz"))
+        .unwrap();
     assert_eq!(gz["node"], "OCTO-NODE1");
     assert_eq!(gz["first"], "2026-11-02T08:58:01.000");
 }
@@ -138,7 +159,8 @@ fn inputs_json_shape_and_counts() {
 fn bad_inputs_are_reported_by_name_and_never_panic() {
     let dir = tempfile::tempdir().unwrap();
     let p = |n: &str| dir.path().join(n);
-    fs::write(p("binary.bin"), b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0\x3e\0\x01\0\0\0").unwrap();
+    fs::write(p("binary.bin"), b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0\x3e\0\x01\0\0\0")
+        .unwrap();
     let mut invalid = b"2016-05-30 12:09:20.4621     38  INFO  bad \xff\xfe bytes\n".to_vec();
     invalid.extend(b"2016-05-30 12:09:21.4621     38  INFO  Request took 1500ms: GET /api/x\n");
     fs::write(p("OctopusServer.1.txt"), &invalid).unwrap();
@@ -156,7 +178,13 @@ fn bad_inputs_are_reported_by_name_and_never_panic() {
     assert!(!err.contains("panicked"), "{err}");
     let doc = json(&out);
     let by_name = |n: &str| {
-        doc["inputs"].as_array().unwrap().iter().find(|i| i["path"].as_str().unwrap().ends_with(n)).cloned().unwrap()
+        doc["inputs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|i| i["path"].as_str().unwrap().ends_with(n))
+            .cloned()
+            .unwrap()
     };
     assert_eq!(by_name("binary.bin")["format"], "unknown");
     assert!(err.contains("binary.bin: not recognised: binary data"), "{err}");
@@ -192,14 +220,22 @@ fn oversized_zip_member_is_refused_with_the_limit_named() {
     let out = octodiag(&["inputs", "--max-decompressed", "100KiB", zipped.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(stderr(&out).contains("refused: decompressed size"), "{}", stderr(&out));
-    assert!(stderr(&out).contains("exceeds the limit of 100 KiB (--max-decompressed)"), "{}", stderr(&out));
+    assert!(
+        stderr(&out).contains("exceeds the limit of 100 KiB (--max-decompressed)"),
+        "{}",
+        stderr(&out)
+    );
 }
 
 #[test]
 fn terminal_output_escapes_control_characters() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("OctopusServer.txt");
-    fs::write(&path, b"2016-05-30 12:09:20.4621     38  INFO  Request took 1500ms: GET /api/\x1b]0;owned\x07x\n").unwrap();
+    fs::write(
+        &path,
+        b"2016-05-30 12:09:20.4621     38  INFO  Request took 1500ms: GET /api/\x1b]0;owned\x07x\n",
+    )
+    .unwrap();
     let out = octodiag(&["events", "--format", "table", path.to_str().unwrap()]);
     assert!(!out.stdout.contains(&0x1b), "raw ESC reached the terminal");
     assert!(String::from_utf8_lossy(&out.stdout).contains("\\x1b]0;owned\\x07"));

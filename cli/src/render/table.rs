@@ -18,14 +18,6 @@ pub fn new_table(header: &[&str]) -> Table {
     t
 }
 
-/// Keeps column `index` at least `width` characters wide when wrapping.
-pub fn min_width(t: &mut Table, index: usize, width: u16) {
-    use comfy_table::{ColumnConstraint, Width};
-    if let Some(c) = t.column_mut(index) {
-        c.set_constraint(ColumnConstraint::LowerBoundary(Width::Fixed(width)));
-    }
-}
-
 /// Keeps every column but `flexible` at its natural width, so that only the
 /// flexible one (a path, a URL, a summary) wraps when the table is too wide.
 pub fn fit_except(t: &mut Table, flexible: usize) {
@@ -43,6 +35,7 @@ pub fn fit_except(t: &mut Table, flexible: usize) {
     }
 }
 
+#[allow(dead_code)] // used by the tasks and analyze views
 /// Seconds as `1h 02m`, `4m 05s`, `12.3 s`, `850 ms`.
 pub fn human_duration(secs: f64) -> String {
     if !secs.is_finite() {

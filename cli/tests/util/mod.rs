@@ -23,7 +23,13 @@ pub fn octodiag(args: &[&str]) -> Output {
 
 /// Same with bytes on standard input.
 pub fn octodiag_stdin(args: &[&str], stdin: Vec<u8>) -> Output {
-    Command::cargo_bin("octodiag").unwrap().current_dir(repo()).args(args).write_stdin(stdin).output().unwrap()
+    Command::cargo_bin("octodiag")
+        .unwrap()
+        .current_dir(repo())
+        .args(args)
+        .write_stdin(stdin)
+        .output()
+        .unwrap()
 }
 
 /// Decodes NDJSON output into values, failing on any bad line.
@@ -58,7 +64,8 @@ pub fn write_zip(path: &Path, members: &[(&str, &[u8])]) {
     use std::io::Write;
     let file = std::fs::File::create(path).unwrap();
     let mut w = zip::ZipWriter::new(file);
-    let opts = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
+    let opts = zip::write::SimpleFileOptions::default()
+        .compression_method(zip::CompressionMethod::Deflated);
     for (name, bytes) in members {
         w.start_file(*name, opts).unwrap();
         w.write_all(bytes).unwrap();

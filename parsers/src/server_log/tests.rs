@@ -74,7 +74,10 @@ fn request_fields_are_exact() {
     let EventKind::Request(r) = &log.events[19].kind else { panic!("not a request") };
     assert_eq!(r.duration_ms, 276126.0);
     assert_eq!(r.url.resolve(MIXED), "https://octopus.acme.local/api/Spaces-1/projects/");
-    assert_eq!(r.correlation_id.as_ref().unwrap().resolve(MIXED), "0d4f3e2a1b9c48d7a6e5f4c3b2a19087");
+    assert_eq!(
+        r.correlation_id.as_ref().unwrap().resolve(MIXED),
+        "0d4f3e2a1b9c48d7a6e5f4c3b2a19087"
+    );
     assert_eq!(log.events[19].time.rfc3339(Clock::Local), "2021-07-08T03:16:32.989");
     let EventKind::Request(r) = &log.events[29].kind else { panic!("not a request") };
     assert_eq!((r.status, r.duration_ms), (Some(200), 22.0));
