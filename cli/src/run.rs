@@ -23,7 +23,6 @@ pub struct Loaded {
     /// One result per source, same order.
     pub parsed: Vec<Parsed>,
     /// Tasks assembled from every task-log source.
-    #[allow(dead_code)] // read by `tasks` and `analyze`, which land next
     pub tasks: Vec<Task>,
 }
 

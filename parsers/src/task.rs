@@ -6,7 +6,7 @@
 //! raw text is the server's local time unless its header carries an offset.
 
 use crate::event::SourceId;
-use crate::time::{Clock, Timestamp};
+use crate::time::{Clock, Timestamp, UtcOffset};
 
 /// What sort of task it is; drives which analyses look at it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -99,6 +99,11 @@ pub struct Task {
     pub origins: Vec<TaskOrigin>,
     /// Header fields of a raw log, in order, as written.
     pub header: Vec<(String, String)>,
+    /// The UTC offset written in a raw log's header dates, when there was one.
+    pub offset: Option<UtcOffset>,
+    /// The start in server-local time from a raw log, kept beside the exact UTC start of
+    /// the on-disk log when both forms were merged: their difference is the server's offset.
+    pub local_started: Option<Timestamp>,
 }
 
 impl Task {

@@ -35,7 +35,6 @@ pub fn fit_except(t: &mut Table, flexible: usize) {
     }
 }
 
-#[allow(dead_code)] // used by the tasks and analyze views
 /// Seconds as `1h 02m`, `4m 05s`, `12.3 s`, `850 ms`.
 pub fn human_duration(secs: f64) -> String {
     if !secs.is_finite() {
