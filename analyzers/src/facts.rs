@@ -183,8 +183,13 @@ pub fn collect(data: &Dataset<'_>, offset: UtcOffset) -> Facts {
             });
         }
     }
+    // Mixed clocks (zone-suffixed and local logs) can reorder events once in UTC;
+    // the analyses binary-search these lists, so sort them.
     f.requests.sort_by_key(|r| r.end);
     f.browser.sort_by_key(|r| r.start);
+    f.sql.sort_by_key(|s| s.time);
+    f.pressure.sort_by_key(|p| p.time);
+    f.errors.sort_by_key(|p| p.time);
     f.versions.dedup();
     f
 }

@@ -129,8 +129,10 @@ pub fn analyze(
         let key = (s.operation.clone(), s.table.clone(), component(s.transaction.as_deref()));
         groups.entry(key).or_default().push(s);
     }
+    let correlations: std::collections::HashSet<&str> =
+        facts.requests.iter().filter_map(|r| r.correlation.as_deref()).collect();
     let mut groups: Vec<SqlGroup> =
-        groups.into_iter().map(|(k, v)| group(k, &v, facts, sql_evidence)).collect();
+        groups.into_iter().map(|(k, v)| group(k, &v, &correlations, sql_evidence)).collect();
     groups.sort_by(|a, b| b.total_ms.total_cmp(&a.total_ms));
     groups.truncate(top);
     SqlReport {
@@ -145,7 +147,7 @@ pub fn analyze(
 fn group(
     (operation, table, component): (String, Option<String>, String),
     v: &[&SqlFact],
-    facts: &Facts,
+    correlations: &std::collections::HashSet<&str>,
     sql_evidence: &dyn Fn(&SqlFact) -> Evidence,
 ) -> SqlGroup {
     let mut ms: Vec<f64> = v.iter().map(|s| s.ms).collect();
@@ -158,9 +160,10 @@ fn group(
     let mut requests: Vec<String> = v
         .iter()
         .filter_map(|s| correlation_of(s.transaction.as_deref()?))
-        .filter(|c| facts.requests.iter().any(|r| r.correlation.as_deref() == Some(*c)))
+        .filter(|c| correlations.contains(c))
         .map(str::to_string)
         .collect();
+    requests.sort();
     requests.dedup();
     requests.truncate(5);
     let slowest = v.iter().max_by(|a, b| a.ms.total_cmp(&b.ms)).copied();
@@ -223,8 +226,9 @@ pub fn pressure_episodes(
     spans
         .into_iter()
         .map(|span| {
-            let inside: Vec<&&Pressure> =
-                relevant.iter().filter(|p| p.time >= span.start && p.time <= span.end).collect();
+            let lo = relevant.partition_point(|p| p.time < span.start);
+            let hi = relevant.partition_point(|p| p.time <= span.end);
+            let inside: Vec<&&Pressure> = relevant[lo..hi].iter().collect();
             let max_active = inside
                 .iter()
                 .filter(|p| p.what == "transactions-active")

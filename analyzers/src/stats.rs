@@ -107,9 +107,44 @@ pub fn total_secs(spans: &[Span]) -> f64 {
     spans.iter().map(Span::secs).sum()
 }
 
-/// Seconds of `a` (merged) that overlap `b` (merged).
+/// Seconds of `a` that overlap `b`; both merged and sorted (a linear sweep).
 pub fn overlap_total(a: &[Span], b: &[Span]) -> f64 {
-    a.iter().map(|x| b.iter().map(|y| x.overlap_secs(y)).sum::<f64>()).sum()
+    let (mut i, mut j, mut total) = (0, 0, 0.0);
+    while i < a.len() && j < b.len() {
+        total += a[i].overlap_secs(&b[j]);
+        if a[i].end < b[j].end {
+            i += 1;
+        } else {
+            j += 1;
+        }
+    }
+    total
+}
+
+/// Merged, sorted spans with logarithmic membership tests: candidates can have
+/// thousands of spans and logs millions of slow requests.
+#[derive(Clone, Debug, Default)]
+pub struct SpanSet {
+    spans: Vec<Span>,
+}
+
+impl SpanSet {
+    /// Merges the spans (touching ones join).
+    pub fn new(spans: Vec<Span>) -> SpanSet {
+        SpanSet { spans: merge(spans, 0.0) }
+    }
+
+    /// Whether `s` overlaps (or, for an instant, touches) any span.
+    pub fn overlaps(&self, s: &Span) -> bool {
+        // The first span ending at or after s.start is the only candidate.
+        let i = self.spans.partition_point(|x| x.end < s.start);
+        self.spans.get(i).is_some_and(|x| x.start <= s.end)
+    }
+
+    /// The merged spans.
+    pub fn spans(&self) -> &[Span] {
+        &self.spans
+    }
 }
 
 /// Whether `t` is inside any span.
@@ -149,5 +184,10 @@ mod tests {
         assert_eq!(total_secs(&m), 25.0);
         assert_eq!(overlap_total(&m, &[Span::new(ts(3), ts(12))]), 4.0);
         assert!(any_contains(&m, ts(29)) && !any_contains(&m, ts(30)));
+        let set = SpanSet::new(m);
+        assert!(set.overlaps(&Span::new(ts(4), ts(4))));
+        assert!(set.overlaps(&Span::new(ts(6), ts(10))));
+        assert!(!set.overlaps(&Span::new(ts(6), ts(9))));
+        assert!(!set.overlaps(&Span::new(ts(31), ts(40))));
     }
 }

@@ -43,7 +43,7 @@ use crate::health::HealthReport;
 use crate::report::{utc, TimelineItem};
 use crate::retention::RetentionRun;
 use crate::sql::{task_of, SqlReport};
-use crate::stats::{merge, overlap_total, percentiles, total_secs, Span};
+use crate::stats::{merge, overlap_total, percentiles, total_secs, Span, SpanSet};
 use crate::tasks::{
     deployments_by_project, running_over_time, spans_at_or_above, TaskView, TasksReport,
 };
@@ -147,12 +147,9 @@ fn correlate(c: &Candidate, s: &Symptoms<'_>) -> Correlation {
     let clipped = clip(&c.spans, &s.observed);
     let in_secs = total_secs(&clipped).min(observed_secs);
     let out_secs = (observed_secs - in_secs).max(0.0);
-    let widened: Vec<Span> = c.spans.iter().map(|x| x.widen(TOLERANCE_SECS)).collect();
-    let (inside, outside): (Vec<&Req>, Vec<&Req>) = s.slow.iter().partition(|r| {
-        widened
-            .iter()
-            .any(|w| w.overlap_secs(&Span::new(r.start, r.end)) > 0.0 || w.contains(r.end))
-    });
+    let widened = SpanSet::new(c.spans.iter().map(|x| x.widen(TOLERANCE_SECS)).collect());
+    let (inside, outside): (Vec<&Req>, Vec<&Req>) =
+        s.slow.iter().partition(|r| widened.overlaps(&Span::new(r.start, r.end)));
     let n_in = inside.len();
     let n_total = s.slow.len();
     let rate_in = n_in as f64 / in_secs.max(60.0);
@@ -244,9 +241,9 @@ fn score(c: Candidate, s: &Symptoms<'_>, evidence: &dyn Fn(&Req) -> Evidence) ->
     metrics.insert("direct_confidence".into(), json!(round3(direct)));
     let mut ev = c.evidence.clone();
     ev.truncate(3);
-    let widened: Vec<Span> = c.spans.iter().map(|x| x.widen(TOLERANCE_SECS)).collect();
+    let widened = SpanSet::new(c.spans.iter().map(|x| x.widen(TOLERANCE_SECS)).collect());
     let mut inside: Vec<&&Req> =
-        s.slow.iter().filter(|r| widened.iter().any(|w| w.contains(r.end))).collect();
+        s.slow.iter().filter(|r| widened.overlaps(&Span::new(r.end, r.end))).collect();
     inside.sort_by(|a, b| b.ms.total_cmp(&a.ms));
     ev.extend(inside.into_iter().take(3).map(|r| evidence(r)));
     Suspect {

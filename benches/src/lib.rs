@@ -1,1 +1,8 @@
-//! Generators of large realistic inputs for benchmarks.
+//! Generators of large realistic inputs for benchmarks and their smoke tests.
+//!
+//! Each generator is deterministic (a seed in, the same bytes out) and counts
+//! what it writes, so a benchmark can assert that a fast answer is also the
+//! right one.
+#![deny(missing_docs)]
+
+pub mod server_gen;

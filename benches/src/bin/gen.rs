@@ -1,0 +1,139 @@
+//! `gen --out DIR --size 1GiB --seed N [--kind bundle|server-log|verbose-log]`
+//!
+//! Writes deterministic, realistic inputs for benchmarks. `bundle` (the default)
+//! writes server logs of two nodes in both layouts (normal and verbose), a
+//! rotated `.gz` archive, task logs and a HAR file, in the proportions of a real
+//! support bundle; `server-log` writes one normal server log of the given size
+//! to `DIR/OctopusServer.0.txt`; `verbose-log` one verbose log.
+
+use std::fs::{self, File};
+use std::io::{BufWriter, Write};
+use std::path::Path;
+use std::process::ExitCode;
+
+use octodiag_bench::server_gen::{write_server_log, Counts, Layout, ServerLogSpec};
+
+fn main() -> ExitCode {
+    match run() {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("gen: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn run() -> Result<(), String> {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let get =
+        |flag: &str| args.iter().position(|a| a == flag).and_then(|i| args.get(i + 1)).cloned();
+    let out = get("--out").ok_or("--out DIR is required")?;
+    let size = parse_size(&get("--size").unwrap_or_else(|| "100MiB".into()))?;
+    let seed: u64 =
+        get("--seed").unwrap_or_else(|| "1".into()).parse().map_err(|_| "--seed takes a number")?;
+    let kind = get("--kind").unwrap_or_else(|| "bundle".into());
+    let dir = Path::new(&out);
+    fs::create_dir_all(dir).map_err(|e| format!("{out}: {e}"))?;
+    match kind.as_str() {
+        "server-log" => report(
+            "OctopusServer.0.txt",
+            server_log(
+                &dir.join("OctopusServer.0.txt"),
+                size,
+                seed,
+                Layout::WithPid,
+                false,
+                false,
+            )?,
+        ),
+        "verbose-log" => report(
+            "OctopusServer.1.txt",
+            server_log(&dir.join("OctopusServer.1.txt"), size, seed, Layout::WithPid, true, false)?,
+        ),
+        "bundle" => bundle(dir, size, seed)?,
+        other => return Err(format!("unknown --kind {other}")),
+    }
+    Ok(())
+}
+
+fn bundle(dir: &Path, size: u64, seed: u64) -> Result<(), String> {
+    let n1 = dir.join("OCTO-NODE1/Logs");
+    let n2 = dir.join("OCTO-NODE2/Logs");
+    fs::create_dir_all(&n1).map_err(|e| e.to_string())?;
+    fs::create_dir_all(&n2).map_err(|e| e.to_string())?;
+    report(
+        "node1 current",
+        server_log(&n1.join("OctopusServer.txt"), size / 2, seed, Layout::WithPid, false, false)?,
+    );
+    report(
+        "node1 archive",
+        server_log(
+            &n1.join("OctopusServer.0.txt.gz"),
+            size / 5,
+            seed + 1,
+            Layout::WithPid,
+            false,
+            true,
+        )?,
+    );
+    report(
+        "node2 verbose",
+        server_log(
+            &n2.join("OctopusServer.txt"),
+            size * 3 / 10,
+            seed + 2,
+            Layout::NoPid,
+            true,
+            false,
+        )?,
+    );
+    Ok(())
+}
+
+fn server_log(
+    path: &Path,
+    bytes: u64,
+    seed: u64,
+    layout: Layout,
+    verbose: bool,
+    gz: bool,
+) -> Result<Counts, String> {
+    let spec = ServerLogSpec { bytes, seed, layout, verbose, start_epoch_s: 1_793_000_000 };
+    let file = File::create(path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let w = BufWriter::with_capacity(1 << 20, file);
+    let counts = if gz {
+        let mut enc = flate2::write::GzEncoder::new(w, flate2::Compression::fast());
+        let c = write_server_log(&spec, &mut enc).map_err(|e| e.to_string())?;
+        enc.finish().map_err(|e| e.to_string())?.flush().map_err(|e| e.to_string())?;
+        c
+    } else {
+        let mut w = w;
+        let c = write_server_log(&spec, &mut w).map_err(|e| e.to_string())?;
+        w.flush().map_err(|e| e.to_string())?;
+        c
+    };
+    Ok(counts)
+}
+
+fn report(what: &str, c: Counts) {
+    println!(
+        "{what}: {} bytes, {} lines, {} entries, {} requests, {} sql",
+        c.bytes, c.lines, c.entries, c.requests, c.sql
+    );
+}
+
+fn parse_size(s: &str) -> Result<u64, String> {
+    let t = s.trim();
+    let split = t.find(|c: char| !c.is_ascii_digit()).unwrap_or(t.len());
+    let n: u64 = t[..split].parse().map_err(|_| format!("bad size {s}"))?;
+    let mult = match t[split..].to_ascii_lowercase().as_str() {
+        "" | "b" => 1,
+        "kib" | "k" => 1 << 10,
+        "mib" | "m" => 1 << 20,
+        "gib" | "g" => 1 << 30,
+        "mb" => 1_000_000,
+        "gb" => 1_000_000_000,
+        u => return Err(format!("unknown unit {u}")),
+    };
+    Ok(n * mult)
+}
