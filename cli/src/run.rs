@@ -37,7 +37,10 @@ impl Loaded {
 
     /// Whether any source had a problem (exit code 1).
     pub fn has_problems(&self) -> bool {
-        self.sources.iter().zip(&self.parsed).any(|(s, p)| !s.problems.is_empty() || !p.problems.is_empty())
+        self.sources
+            .iter()
+            .zip(&self.parsed)
+            .any(|(s, p)| !s.problems.is_empty() || !p.problems.is_empty())
     }
 }
 

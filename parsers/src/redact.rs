@@ -55,8 +55,11 @@ pub const SECRET_HEADERS: &[&str] = &[
 /// Whether a query/form parameter name is secret.
 pub fn is_secret_param(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    SECRET_PARAMS.contains(&lower.as_str()) || lower.contains("apikey") || lower.contains("token")
-        || lower.contains("password") || lower.contains("secret")
+    SECRET_PARAMS.contains(&lower.as_str())
+        || lower.contains("apikey")
+        || lower.contains("token")
+        || lower.contains("password")
+        || lower.contains("secret")
 }
 
 /// Whether a header name is secret.
@@ -106,7 +109,9 @@ pub fn redact_api_keys(text: &str) -> Cow<'_, str> {
         out.push_str(before);
         let prefix_len = if from.starts_with("API-") { 4 } else { "Bearer ".len() };
         let token_len = from[prefix_len..]
-            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~' | '+' | '/' | '=')))
+            .find(|c: char| {
+                !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~' | '+' | '/' | '='))
+            })
             .unwrap_or(from.len() - prefix_len);
         let is_key = !from.starts_with("API-") || token_len >= 16;
         if is_key && token_len > 0 {
@@ -170,8 +175,14 @@ mod tests {
 
     #[test]
     fn api_keys_and_bearer_tokens_in_text() {
-        assert_eq!(redact_api_keys("key API-ABCDEFGHIJKLMNOPQRSTUVWX1 used"), "key API-REDACTED used");
-        assert_eq!(redact_api_keys("Authorization: Bearer eyJhbGciOi.x.y"), "Authorization: Bearer REDACTED");
+        assert_eq!(
+            redact_api_keys("key API-ABCDEFGHIJKLMNOPQRSTUVWX1 used"),
+            "key API-REDACTED used"
+        );
+        assert_eq!(
+            redact_api_keys("Authorization: Bearer eyJhbGciOi.x.y"),
+            "Authorization: Bearer REDACTED"
+        );
         assert_eq!(redact_api_keys("API-docs"), "API-docs");
         assert_eq!(redact_api_keys("/api/users"), "/api/users");
     }

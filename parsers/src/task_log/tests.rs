@@ -1,0 +1,1 @@
+//! Tests over testdata/tasklogs (added with the test data).
