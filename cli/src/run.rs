@@ -34,14 +34,6 @@ impl Loaded {
         all.par_sort_by_key(|e| e.time);
         all
     }
-
-    /// Whether any source had a problem (exit code 1).
-    pub fn has_problems(&self) -> bool {
-        self.sources
-            .iter()
-            .zip(&self.parsed)
-            .any(|(s, p)| !s.problems.is_empty() || !p.problems.is_empty())
-    }
 }
 
 /// Builds the thread pool, opens and parses every input.

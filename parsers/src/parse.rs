@@ -10,16 +10,10 @@ use crate::time::{Clock, Timestamp};
 use crate::{har, task_log};
 
 /// How sources are parsed.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct ParseOptions {
     /// Server-log chunking and event retention.
     pub server_log: ServerLogOptions,
-}
-
-impl Default for ParseOptions {
-    fn default() -> Self {
-        ParseOptions { server_log: ServerLogOptions::default() }
-    }
 }
 
 /// Everything one source yielded.
@@ -47,6 +41,8 @@ pub struct Parsed {
     pub last: Option<(Timestamp, Clock)>,
     /// Entries per minute (server logs), for rhythm and gap analysis.
     pub activity: Vec<(i64, u32)>,
+    /// DEBUG/TRACE entries seen (server logs): verbose logging was on.
+    pub verbose: Option<server_log::Verbose>,
 }
 
 /// Detects the format of `source` and parses it.
@@ -81,16 +77,11 @@ fn from_server_log(id: SourceId, source: &Source, opts: &ParseOptions) -> Parsed
         problems: log.problems,
         node,
         activity: log.activity,
+        verbose: log.verbose,
         ..Parsed::default()
     };
-    // Generic events may have been dropped; the activity histogram still spans them.
-    if let (Some(f), Some(l)) =
-        (parsed.activity.iter().map(|a| a.0).min(), parsed.activity.iter().map(|a| a.0).max())
-    {
-        let clock = parsed.events.first().map_or(Clock::Local, |e| e.clock);
-        let first = parsed.events.iter().map(|e| e.time).min().unwrap_or(Timestamp(f));
-        let last = parsed.events.iter().map(|e| e.time).max().unwrap_or(Timestamp(l + 59_999_999));
-        parsed.first = Some((first.min(Timestamp(f).max(first)), clock));
+    if let Some((first, last, clock)) = log.span {
+        parsed.first = Some((first, clock));
         parsed.last = Some((last, clock));
     }
     parsed

@@ -124,14 +124,16 @@ pub struct Task {
     pub server_version: Option<String>,
     /// `Related IDs:` of a raw log, split at commas (`Deployments-1`, `Projects-2`, …).
     pub related_ids: Vec<String>,
-    /// The offset that brought raw (server-local) times to UTC: the one written in the
-    /// raw header's dates, or, when [`Task::offset_derived`], the one implied by the same
-    /// task's on-disk start. `None` when no local time was converted.
+    /// The UTC offset written in a raw log's header dates, when there was one; the
+    /// raw times were converted to UTC with it.
     pub offset: Option<UtcOffset>,
-    /// Whether [`Task::offset`] was derived from an on-disk/raw pair rather than read.
-    pub offset_derived: bool,
-    /// Start as the raw form gives it, on the server's wall clock (before any conversion).
-    /// Together with [`Task::utc_started`] it reveals the server's UTC offset.
+    /// The offset implied by a task read in both forms (raw local start minus on-disk
+    /// UTC start, to the quarter hour) when the raw header wrote none; raw-only times
+    /// (queued) were converted with it.
+    pub pair_offset: Option<UtcOffset>,
+    /// The start in server-local time from a raw log (before any conversion), kept beside
+    /// the exact UTC start of the on-disk log when both forms were merged: their
+    /// difference is the server's offset.
     pub local_started: Option<Timestamp>,
     /// Start as the on-disk form gives it (exact, UTC).
     pub utc_started: Option<Timestamp>,
@@ -168,7 +170,7 @@ impl Task {
             server_version: None,
             related_ids: Vec::new(),
             offset: None,
-            offset_derived: false,
+            pair_offset: None,
             local_started: None,
             utc_started: None,
             line_counts: Vec::new(),

@@ -89,11 +89,10 @@ pub fn inputs_json(loaded: &Loaded, offset: Option<UtcOffset>) -> Value {
 }
 
 fn inputs_table(loaded: &Loaded, offset: Option<UtcOffset>) -> comfy_table::Table {
-    let mut t = new_table(&[
-        "path", "format", "node", "size", "entries", "skipped", "first", "last", "problems",
-    ]);
+    let mut t =
+        new_table(&["path", "format", "node", "size", "entries", "skipped", "span", "problems"]);
     for (s, p) in loaded.sources.iter().zip(&loaded.parsed) {
-        let show = |v: Value| v.as_str().map(|s| s.replace('T', " ")).unwrap_or_else(|| "-".into());
+        let show = |v: Value| v.as_str().map(short_time).unwrap_or_else(|| "-".into());
         let problems = s.problems.total() + p.problems.total();
         t.add_row(vec![
             terminal(&s.name).into_owned(),
@@ -102,10 +101,25 @@ fn inputs_table(loaded: &Loaded, offset: Option<UtcOffset>) -> comfy_table::Tabl
             human_bytes(s.bytes().len() as u64),
             p.entries.to_string(),
             p.skipped_lines.to_string(),
-            show(time_json(p.first, offset)),
-            show(time_json(p.last, offset)),
+            span(&show(time_json(p.first, offset)), &show(time_json(p.last, offset))),
             problems.to_string(),
         ]);
     }
+    crate::render::table::fit_except(&mut t, 0);
     t
+}
+
+/// `first → last`, the date written once when both are on the same day.
+fn span(first: &str, last: &str) -> String {
+    match (first.get(..10), last.get(..10)) {
+        _ if first == "-" => "-".into(),
+        (Some(a), Some(b)) if a == b => format!("{first} → {}", &last[11..]),
+        _ => format!("{first} → {last}"),
+    }
+}
+
+/// `2026-11-03T13:30:00.000Z` → `2026-11-03 13:30:00Z` for tables.
+fn short_time(s: &str) -> String {
+    let zulu = if s.ends_with('Z') { "Z" } else { "" };
+    format!("{}{zulu}", s.get(..19).unwrap_or(s).replace('T', " "))
 }

@@ -2,4 +2,5 @@
 
 pub mod escape;
 pub mod event_json;
+pub mod report;
 pub mod table;

@@ -18,6 +18,23 @@ pub fn new_table(header: &[&str]) -> Table {
     t
 }
 
+/// Keeps every column but `flexible` at its natural width, so that only the
+/// flexible one (a path, a URL, a summary) wraps when the table is too wide.
+pub fn fit_except(t: &mut Table, flexible: usize) {
+    use comfy_table::{ColumnConstraint, Width};
+    let widths = t.column_max_content_widths();
+    for (i, w) in widths.iter().enumerate() {
+        let constraint = if i == flexible {
+            ColumnConstraint::LowerBoundary(Width::Fixed((*w).min(30)))
+        } else {
+            ColumnConstraint::Absolute(Width::Fixed(*w + 2))
+        };
+        if let Some(c) = t.column_mut(i) {
+            c.set_constraint(constraint);
+        }
+    }
+}
+
 /// Seconds as `1h 02m`, `4m 05s`, `12.3 s`, `850 ms`.
 pub fn human_duration(secs: f64) -> String {
     if !secs.is_finite() {

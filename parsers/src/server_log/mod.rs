@@ -24,7 +24,7 @@ use self::grammar::{Header, HeaderError};
 use self::messages::EntryView;
 use crate::error::{Problem, Problems};
 use crate::event::{Event, EventKind, SourceId};
-use crate::time::Clock;
+use crate::time::{Clock, Timestamp};
 
 /// Options for parsing one server log.
 #[derive(Clone, Copy, Debug)]
@@ -57,6 +57,45 @@ pub struct ServerLog {
     pub problems: Problems,
     /// Entries per minute of log time, for rhythm and gap analysis: (minute start in µs, count).
     pub activity: Vec<(i64, u32)>,
+    /// DEBUG and TRACE entries: verbose logging was switched on.
+    pub verbose: Option<Verbose>,
+    /// Earliest and latest entry time (every entry, kept or not), with its clock.
+    pub span: Option<(Timestamp, Timestamp, Clock)>,
+}
+
+/// Where verbose (DEBUG/TRACE) entries were seen: their count and time range.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Verbose {
+    /// Number of DEBUG/TRACE entries.
+    pub entries: u64,
+    /// Earliest.
+    pub first: crate::time::Timestamp,
+    /// Latest.
+    pub last: crate::time::Timestamp,
+}
+
+impl Verbose {
+    fn note(v: &mut Option<Verbose>, t: crate::time::Timestamp) {
+        match v {
+            Some(x) => {
+                x.entries += 1;
+                x.first = x.first.min(t);
+                x.last = x.last.max(t);
+            }
+            None => *v = Some(Verbose { entries: 1, first: t, last: t }),
+        }
+    }
+
+    fn combine(a: Option<Verbose>, b: Option<Verbose>) -> Option<Verbose> {
+        match (a, b) {
+            (Some(x), Some(y)) => Some(Verbose {
+                entries: x.entries + y.entries,
+                first: x.first.min(y.first),
+                last: x.last.max(y.last),
+            }),
+            (x, y) => x.or(y),
+        }
+    }
 }
 
 /// Parses a whole server log. `bytes` is the entire source; a UTF-8 BOM is skipped.
@@ -93,6 +132,11 @@ fn concat_chunks(chunks: Vec<ServerLog>) -> ServerLog {
         out.skipped_lines += c.skipped_lines;
         out.problems.extend(c.problems);
         merge_activity(&mut out.activity, c.activity);
+        out.verbose = Verbose::combine(out.verbose, c.verbose);
+        out.span = match (out.span, c.span) {
+            (Some(a), Some(b)) => Some((a.0.min(b.0), a.1.max(b.1), a.2)),
+            (a, b) => a.or(b),
+        };
     }
     out
 }
@@ -216,6 +260,13 @@ fn finish(
         None => (p.header.time, Clock::Local),
     };
     note_activity(&mut out.activity, time.0);
+    out.span = Some(match out.span {
+        Some((a, b, c)) => (a.min(time), b.max(time), c),
+        None => (time, time, clock),
+    });
+    if p.header.level <= crate::event::Level::Debug {
+        Verbose::note(&mut out.verbose, time);
+    }
     let kind = messages::interpret(&view);
     if matches!(kind, EventKind::Log)
         && !opts.keep_generic

@@ -201,13 +201,13 @@ pub fn merge(disk: &mut Task, raw: Task) {
     disk.header = raw.header;
     disk.related_ids = raw.related_ids;
     disk.local_started = raw.local_started;
-    let derived = match (raw.local_started, disk.utc_started) {
+    disk.offset = raw.offset;
+    disk.pair_offset = match (raw.local_started, disk.utc_started) {
         (Some(local), Some(utc)) if raw.offset.is_none() => pair_offset(local, utc),
         _ => None,
     };
-    disk.offset = raw.offset.or(derived);
-    disk.offset_derived = raw.offset.is_none() && derived.is_some();
-    let to_utc = |t: Option<Timestamp>| match (raw.clock, disk.offset) {
+    let offset = disk.offset.or(disk.pair_offset);
+    let to_utc = |t: Option<Timestamp>| match (raw.clock, offset) {
         (Clock::Utc, _) => t,
         (Clock::Local, Some(o)) => t.map(|t| t.local_to_utc(o)),
         (Clock::Local, None) => None,
@@ -254,7 +254,7 @@ pub fn offset_evidence(tasks: &[Task]) -> Option<(UtcOffset, String)> {
         return Some((offset, text));
     }
     let headers: Vec<(UtcOffset, &Task)> =
-        tasks.iter().filter(|t| !t.offset_derived).filter_map(|t| Some((t.offset?, t))).collect();
+        tasks.iter().filter_map(|t| Some((t.offset?, t))).collect();
     let (offset, task, agree, disagree) = most_common(&headers)?;
     let mut text = format!("the raw log of {} writes its dates with offset {offset}", task.id);
     push_tally(&mut text, agree, disagree);

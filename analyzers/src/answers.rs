@@ -1,0 +1,206 @@
+//! The support questionnaire from Octopus' performance guide, answered as far
+//! as the logs allow; "unknown from these logs" where they do not.
+
+use std::collections::BTreeSet;
+
+use octodiag_parsers::{Format, TaskKind};
+use serde::Serialize;
+
+use crate::dataset::Dataset;
+use crate::facts::Facts;
+use crate::health::HealthReport;
+use crate::suspects::Suspect;
+use crate::tasks::{TaskView, TasksReport};
+
+/// Said where the logs cannot tell.
+pub const UNKNOWN: &str = "unknown from these logs";
+
+/// The answers.
+#[derive(Clone, Debug, Serialize)]
+pub struct Answers {
+    /// HA cluster or single node, and which nodes.
+    pub ha_cluster: String,
+    /// Nodes seen.
+    pub nodes: Vec<String>,
+    /// Server versions seen.
+    pub server_versions: Vec<String>,
+    /// Projects seen (in task logs and API URLs).
+    pub projects: String,
+    /// Deployment targets seen in task logs.
+    pub machines: String,
+    /// Users.
+    pub users: String,
+    /// Most deployments running at once.
+    pub concurrent_deployments: String,
+    /// Does slowness correlate with certain projects' deployments?
+    pub slowness_and_projects: String,
+    /// With other server tasks such as retention?
+    pub slowness_and_server_tasks: String,
+    /// Did the server become unresponsive?
+    pub unresponsive: String,
+    /// Did it recover without a restart?
+    pub recovered_without_restart: String,
+}
+
+/// Answers the questionnaire.
+pub fn answer(
+    data: &Dataset<'_>,
+    facts: &Facts,
+    views: &[TaskView<'_>],
+    tasks: &TasksReport,
+    health: &HealthReport,
+    suspects: &[Suspect],
+) -> Answers {
+    let nodes = nodes(data, views);
+    let ha_cluster = match nodes.len() {
+        0 => UNKNOWN.to_string(),
+        1 => format!("single node ({})", nodes[0]),
+        n => format!("HA cluster: {n} nodes ({})", nodes.join(", ")),
+    };
+    let mut versions: Vec<String> = facts.versions.clone();
+    for v in views {
+        if let Some((_, ver)) = v.task.header.iter().find(|(k, _)| k == "Server version") {
+            if !versions.contains(ver) {
+                versions.push(ver.clone());
+            }
+        }
+    }
+    Answers {
+        ha_cluster,
+        nodes,
+        server_versions: versions,
+        projects: projects(facts, views),
+        machines: machines(views),
+        users: UNKNOWN.to_string(),
+        concurrent_deployments: concurrent_deployments(views, tasks),
+        slowness_and_projects: correlated(suspects, &["project"]),
+        slowness_and_server_tasks: correlated(
+            suspects,
+            &["retention", "health-check", "system-task", "concurrent-tasks", "task-queue"],
+        ),
+        unresponsive: unresponsive(health),
+        recovered_without_restart: recovered(health),
+    }
+}
+
+fn nodes(data: &Dataset<'_>, views: &[TaskView<'_>]) -> Vec<String> {
+    let mut set: BTreeSet<String> = BTreeSet::new();
+    for i in data.inputs.iter().filter(|i| i.format == Format::ServerLog) {
+        if let Some(n) = &i.node {
+            set.insert(n.clone());
+        }
+    }
+    for v in views {
+        if let Some(n) = &v.task.node {
+            set.insert(n.trim_start_matches("OctopusServerNodes-").to_string());
+        }
+    }
+    set.into_iter().collect()
+}
+
+fn projects(facts: &Facts, views: &[TaskView<'_>]) -> String {
+    let named: BTreeSet<&str> = views.iter().filter_map(|v| v.task.project.as_deref()).collect();
+    let ids: BTreeSet<&str> = facts
+        .requests
+        .iter()
+        .chain(&facts.browser)
+        .filter_map(|r| r.path.split(['/', '?', '&', '=']).find(|s| s.starts_with("Projects-")))
+        .collect();
+    if named.is_empty() && ids.is_empty() {
+        return UNKNOWN.to_string();
+    }
+    let mut parts = Vec::new();
+    if !named.is_empty() {
+        parts.push(format!(
+            "{} deployed in the task logs ({})",
+            named.len(),
+            named.into_iter().collect::<Vec<_>>().join(", ")
+        ));
+    }
+    if !ids.is_empty() {
+        parts.push(format!("{} project ids in request URLs", ids.len()));
+    }
+    format!("at least {}", parts.join("; "))
+}
+
+fn machines(views: &[TaskView<'_>]) -> String {
+    let mut set: BTreeSet<&str> = BTreeSet::new();
+    for v in views.iter().filter(|v| v.task.kind == TaskKind::Deploy) {
+        for step in &v.task.steps {
+            for target in &step.children {
+                if !target.name.contains(':')
+                    && !target.name.starts_with("Upload")
+                    && !target.name.starts_with("Acquire")
+                {
+                    set.insert(&target.name);
+                }
+            }
+        }
+    }
+    if set.is_empty() {
+        UNKNOWN.to_string()
+    } else {
+        format!(
+            "at least {} deployment targets ({})",
+            set.len(),
+            set.into_iter().collect::<Vec<_>>().join(", ")
+        )
+    }
+}
+
+fn concurrent_deployments(views: &[TaskView<'_>], tasks: &TasksReport) -> String {
+    let deploys: Vec<&TaskView<'_>> =
+        views.iter().filter(|v| v.task.kind == TaskKind::Deploy).collect();
+    if deploys.is_empty() {
+        return UNKNOWN.to_string();
+    }
+    let steps = crate::tasks::running_over_time(&deploys);
+    let max = steps.iter().map(|s| s.1).max().unwrap_or(0);
+    let all = tasks.concurrency.iter().map(|c| c.max_running).max().unwrap_or(0);
+    format!("at most {max} deployments at once ({} deployments seen; at most {all} tasks of any kind at once on one node)", deploys.len())
+}
+
+fn correlated(suspects: &[Suspect], causes: &[&str]) -> String {
+    let hits: Vec<String> = suspects
+        .iter()
+        .filter(|s| causes.contains(&s.cause) && s.confidence >= 0.5)
+        .map(|s| format!("yes: {} {} (confidence {:.2})", s.cause, s.subject, s.confidence))
+        .collect();
+    if !hits.is_empty() {
+        return hits.join("; ");
+    }
+    match suspects.iter().find(|s| causes.contains(&s.cause)) {
+        Some(s) => format!(
+            "no clear correlation (best: {} {}, confidence {:.2})",
+            s.cause, s.subject, s.confidence
+        ),
+        None => "no such tasks seen in these logs".to_string(),
+    }
+}
+
+fn unresponsive(h: &HealthReport) -> String {
+    if h.gaps.is_empty() {
+        return "no: no silent period longer than the log's usual rhythm".to_string();
+    }
+    let g: Vec<String> = h
+        .gaps
+        .iter()
+        .map(|g| {
+            format!("{} silent {} from {}", g.node, crate::text::duration(g.duration_s), g.start)
+        })
+        .collect();
+    format!("yes: {}", g.join("; "))
+}
+
+fn recovered(h: &HealthReport) -> String {
+    if h.gaps.is_empty() {
+        return "not applicable: no unresponsive period".to_string();
+    }
+    let (by_itself, restarted): (Vec<_>, Vec<_>) =
+        h.gaps.iter().partition(|g| g.recovered_without_restart);
+    match (by_itself.len(), restarted.len()) {
+        (_, 0) => "yes: the log resumes without a restart".to_string(),
+        (0, _) => "no: a restart followed the silence".to_string(),
+        (a, b) => format!("{a} period(s) recovered by themselves, {b} needed a restart"),
+    }
+}

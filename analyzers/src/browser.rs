@@ -1,0 +1,178 @@
+//! Browser vs server: each HAR entry is matched to the server's line for the
+//! same request (by correlation id where both have it, else by method, path
+//! and time), and its time is split into server time and the rest: browser
+//! queueing/blocked, network, download.
+//!
+//! The server logs a request when the response is sent, so its line falls
+//! between the browser's start and end. Without verbose logging the server
+//! only logs requests of 1 s or more: a slow HAR entry with no server line,
+//! at a time the server log covers, was fast on the server.
+
+use serde::Serialize;
+
+use crate::facts::{Evidence, Facts, Req};
+use crate::report::{ms_round, utc};
+use crate::requests::SLOW_MS;
+use crate::stats::Span;
+
+/// A HAR entry split into where its time went.
+#[derive(Clone, Debug, Serialize)]
+pub struct Split {
+    /// Browser start (UTC).
+    pub time: String,
+    /// Normalised endpoint.
+    pub endpoint: String,
+    /// Total as the browser saw it.
+    pub total_ms: f64,
+    /// Time inside the server (from its log), or `None` when it logged nothing.
+    pub server_ms: Option<f64>,
+    /// Browser-side blocking and queueing.
+    pub blocked_ms: f64,
+    /// DNS, connect, TLS, send, and the part of `wait` the server does not account for.
+    pub network_ms: f64,
+    /// Receiving the response.
+    pub download_ms: f64,
+    /// Everything outside the server.
+    pub outside_server_ms: f64,
+    /// The HAR entry.
+    pub browser: Evidence,
+    /// The server line, when matched.
+    pub server: Option<Evidence>,
+}
+
+/// The browser section of the report.
+#[derive(Clone, Debug, Serialize)]
+pub struct BrowserReport {
+    /// HAR entries read.
+    pub entries: usize,
+    /// Served from the browser cache.
+    pub cached: usize,
+    /// Failed (status 0 or an error).
+    pub failed: usize,
+    /// Entries of 1 s or more (not cached, not failed).
+    pub slow: usize,
+    /// Slow entries matched to a server line.
+    pub matched: usize,
+    /// Of all slow-entry time, the share spent outside the server (0..1).
+    pub outside_server_share: f64,
+    /// The slowest entries, split (matched or not), top N.
+    pub slowest: Vec<Split>,
+    /// Slow entries with no server line, top N.
+    pub unmatched_slow: Vec<Split>,
+}
+
+/// The split of one slow HAR entry, for suspects.
+#[derive(Clone, Debug)]
+pub struct SplitFact {
+    /// When it ran.
+    pub span: Span,
+    /// Total ms.
+    pub total_ms: f64,
+    /// Outside-server ms.
+    pub outside_ms: f64,
+    /// Index into `Facts::browser`.
+    pub index: usize,
+}
+
+/// Matches and splits; returns the report and the per-entry facts.
+pub fn analyze(
+    facts: &Facts,
+    server_covers: &dyn Fn(Span) -> bool,
+    top: usize,
+    evidence: &dyn Fn(&Req) -> Evidence,
+) -> (BrowserReport, Vec<SplitFact>) {
+    let b = &facts.browser;
+    let cached = b.iter().filter(|r| r.browser.as_ref().is_some_and(|t| t.cached)).count();
+    let failed = b.iter().filter(|r| r.browser.as_ref().is_some_and(|t| t.failed)).count();
+    let mut splits: Vec<(Split, SplitFact)> = Vec::new();
+    for (i, r) in b.iter().enumerate() {
+        let Some(t) = &r.browser else { continue };
+        if t.cached || t.failed || r.ms < SLOW_MS {
+            continue;
+        }
+        let server = find_server_line(facts, r);
+        let span = Span::new(r.start, r.end);
+        if server.is_none() && !server_covers(span) {
+            continue; // The server log says nothing about this moment.
+        }
+        let split = split_entry(facts, r, server, evidence);
+        let fact =
+            SplitFact { span, total_ms: r.ms, outside_ms: split.outside_server_ms, index: i };
+        splits.push((split, fact));
+    }
+    let total: f64 = splits.iter().map(|s| s.1.total_ms).sum();
+    let outside: f64 = splits.iter().map(|s| s.1.outside_ms).sum();
+    let matched = splits.iter().filter(|s| s.0.server_ms.is_some()).count();
+    splits.sort_by(|a, c| c.1.total_ms.total_cmp(&a.1.total_ms));
+    let unmatched_slow =
+        splits.iter().filter(|s| s.0.server_ms.is_none()).take(top).map(|s| s.0.clone()).collect();
+    let report = BrowserReport {
+        entries: b.len(),
+        cached,
+        failed,
+        slow: b
+            .iter()
+            .filter(|r| {
+                r.ms >= SLOW_MS && r.browser.as_ref().is_some_and(|t| !t.cached && !t.failed)
+            })
+            .count(),
+        matched,
+        outside_server_share: if total > 0.0 {
+            (outside / total * 1000.0).round() / 1000.0
+        } else {
+            0.0
+        },
+        slowest: splits.iter().take(top).map(|s| s.0.clone()).collect(),
+        unmatched_slow,
+    };
+    (report, splits.into_iter().map(|s| s.1).collect())
+}
+
+/// The server's line for a browser request, if it logged one.
+fn find_server_line<'f>(facts: &'f Facts, b: &Req) -> Option<&'f Req> {
+    if let Some(c) = &b.correlation {
+        if let Some(s) = facts.requests.iter().find(|s| s.correlation.as_deref() == Some(c)) {
+            return Some(s);
+        }
+    }
+    let window = Span::new(b.start, b.end).widen(2.0);
+    let lo = facts.requests.partition_point(|s| s.end < window.start);
+    facts.requests[lo..]
+        .iter()
+        .take_while(|s| s.end <= window.end)
+        .filter(|s| {
+            s.method.eq_ignore_ascii_case(&b.method) && s.path == b.path && s.ms <= b.ms + 1000.0
+        })
+        .min_by_key(|s| (s.end.0 - b.end.0).abs())
+}
+
+fn split_entry(
+    facts: &Facts,
+    r: &Req,
+    server: Option<&Req>,
+    evidence: &dyn Fn(&Req) -> Evidence,
+) -> Split {
+    let t = r.browser.as_deref().cloned().unwrap_or_default();
+    let v = |x: Option<f64>| x.unwrap_or(0.0).max(0.0);
+    let blocked = v(t.blocked).max(v(t.blocked_queueing));
+    let download = v(t.receive);
+    let wait = v(t.wait);
+    // Without a server line (slow-only logging), the server took under 1 s: credit it
+    // the most it could have taken, so the outside share is a lower bound.
+    let server_ms = server.map(|s| s.ms);
+    let inside = server_ms.unwrap_or(SLOW_MS.min(wait));
+    let network = v(t.dns) + v(t.connect) + v(t.send) + (wait - inside).max(0.0);
+    let outside = (r.ms - inside).max(0.0);
+    Split {
+        time: utc(r.start),
+        endpoint: facts.endpoints[r.endpoint].clone(),
+        total_ms: ms_round(r.ms),
+        server_ms,
+        blocked_ms: ms_round(blocked),
+        network_ms: ms_round(network),
+        download_ms: ms_round(download),
+        outside_server_ms: ms_round(outside),
+        browser: evidence(r),
+        server: server.map(evidence),
+    }
+}

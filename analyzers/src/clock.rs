@@ -1,0 +1,194 @@
+//! Clock alignment: server logs and raw task logs are in the server's local
+//! time, on-disk task logs and HAR files in UTC. The offset comes from the
+//! user, or is derived from evidence that sees the same moment on both
+//! clocks, rounded to a quarter hour; when nothing allows it, UTC is assumed
+//! and the report says so loudly.
+//!
+//! Evidence, strongest first:
+//! 1. a task seen in a raw task log with an explicit offset (or a raw local start)
+//!    and in its on-disk log (UTC);
+//! 2. HAR entries matched to the server's `Request took` lines (same method
+//!    and path; the server logs the line when the response is sent);
+//! 3. the server's `Executing task "…" … after Nms.` lines beside the task's
+//!    completion time in an on-disk log.
+
+use octodiag_parsers::{Clock, EventKind, Task, Timestamp, UtcOffset};
+use serde::Serialize;
+
+use crate::dataset::Dataset;
+
+/// The offset used and where it came from.
+#[derive(Clone, Debug, Serialize, PartialEq)]
+pub struct Alignment {
+    /// `+10:00`.
+    pub value: String,
+    /// Human-readable source of the value.
+    pub derived_from: String,
+    /// True when nothing allowed a derivation and UTC was assumed.
+    pub assumed: bool,
+    /// The offset itself.
+    #[serde(skip)]
+    pub offset: UtcOffset,
+}
+
+impl Alignment {
+    fn new(offset: UtcOffset, derived_from: String, assumed: bool) -> Alignment {
+        Alignment { value: offset.to_string(), derived_from, assumed, offset }
+    }
+}
+
+/// Decides the server's UTC offset.
+pub fn align(data: &Dataset<'_>, given: Option<UtcOffset>) -> Alignment {
+    if let Some(o) = given {
+        return Alignment::new(o, "--server-utc-offset".into(), false);
+    }
+    if !has_local_times(data) {
+        return Alignment::new(
+            UtcOffset::UTC,
+            "not needed: every input carries UTC times".into(),
+            false,
+        );
+    }
+    if let Some((o, n, what)) = from_tasks(data.tasks) {
+        return Alignment::new(
+            o,
+            format!("{n} task(s) seen in both a raw task log and an on-disk log ({what})"),
+            false,
+        );
+    }
+    if let Some((o, n)) = from_browser(data) {
+        return Alignment::new(
+            o,
+            format!("{n} HAR entries matched to server request lines"),
+            false,
+        );
+    }
+    if let Some((o, n)) = from_task_lines(data) {
+        return Alignment::new(
+            o,
+            format!("{n} server 'Executing task' lines matched to task completion times"),
+            false,
+        );
+    }
+    Alignment::new(
+        UtcOffset::UTC,
+        "ASSUMED UTC: no --server-utc-offset and no evidence to derive it; server-local times may be shifted".into(),
+        true,
+    )
+}
+
+fn has_local_times(data: &Dataset<'_>) -> bool {
+    data.inputs.iter().any(|i| i.clock == Clock::Local && i.span.is_some())
+        || data.tasks.iter().any(|t| t.clock == Clock::Local)
+}
+
+/// Votes differences (seconds, local − UTC) into quarter-hour offsets; the
+/// winner needs two agreeing votes and most of the votes that fit a quarter hour.
+pub fn vote(diffs: impl IntoIterator<Item = f64>) -> Option<(UtcOffset, usize)> {
+    let mut counts: Vec<(i32, usize)> = Vec::new();
+    let mut total = 0;
+    for d in diffs {
+        let minutes = d / 60.0;
+        let rounded = UtcOffset::round_to_quarter_hour(minutes);
+        if (minutes - rounded.minutes as f64).abs() > 2.0 || rounded.minutes.abs() > 14 * 60 {
+            continue;
+        }
+        total += 1;
+        match counts.iter_mut().find(|(m, _)| *m == rounded.minutes) {
+            Some((_, c)) => *c += 1,
+            None => counts.push((rounded.minutes, 1)),
+        }
+    }
+    let (minutes, n) = counts.into_iter().max_by_key(|(m, c)| (*c, -m.abs()))?;
+    (n >= 2 && n * 5 >= total * 3).then_some((UtcOffset { minutes }, n))
+}
+
+fn from_tasks(tasks: &[Task]) -> Option<(UtcOffset, usize, &'static str)> {
+    let diffs: Vec<f64> = tasks
+        .iter()
+        .filter_map(|t| {
+            Some(t.local_started?.secs_since(t.started.filter(|_| t.clock == Clock::Utc)?))
+        })
+        .collect();
+    let n = diffs.len();
+    let offsets: Vec<UtcOffset> = tasks.iter().filter_map(|t| t.offset).collect();
+    if let Some(o) = offsets.first() {
+        if offsets.iter().all(|x| x == o) {
+            return Some((*o, offsets.len(), "offset written in the raw log's header"));
+        }
+    }
+    let rounded: Vec<UtcOffset> =
+        diffs.iter().map(|d| UtcOffset::round_to_quarter_hour(d / 60.0)).collect();
+    let first = *rounded.first()?;
+    (n >= 1 && rounded.iter().all(|r| *r == first)).then_some((
+        first,
+        n,
+        "local start beside UTC start",
+    ))
+}
+
+fn from_browser(data: &Dataset<'_>) -> Option<(UtcOffset, usize)> {
+    let mut browser: Vec<(String, Timestamp)> = Vec::new();
+    let mut server: Vec<(String, Timestamp)> = Vec::new();
+    for e in data.events {
+        let EventKind::Request(r) = &e.kind else { continue };
+        let bytes = data.inputs.get(e.source as usize).map_or(&[][..], |i| i.bytes);
+        let key = format!(
+            "{} {}",
+            r.method.resolve(bytes),
+            crate::endpoint::path_with_query(&r.url.resolve(bytes))
+        );
+        if r.browser.is_some() {
+            browser.push((key, e.time.add_micros((r.duration_ms * 1000.0) as i64)));
+        } else if e.clock == Clock::Local && r.duration_ms >= 1000.0 {
+            server.push((key, e.time));
+        }
+    }
+    if browser.is_empty() || server.is_empty() {
+        return None;
+    }
+    let diffs = browser.iter().flat_map(|(k, end)| {
+        server.iter().filter(move |(sk, _)| sk == k).map(move |(_, local)| local.secs_since(*end))
+    });
+    vote(diffs.collect::<Vec<_>>())
+}
+
+fn from_task_lines(data: &Dataset<'_>) -> Option<(UtcOffset, usize)> {
+    let mut diffs = Vec::new();
+    for e in data.events {
+        let EventKind::TaskExecuted { description, .. } = &e.kind else { continue };
+        if e.clock != Clock::Local {
+            continue;
+        }
+        let bytes = data.inputs.get(e.source as usize).map_or(&[][..], |i| i.bytes);
+        let d = description.resolve(bytes);
+        for t in data.tasks.iter().filter(|t| t.clock == Clock::Utc && t.description == d) {
+            if let Some(done) = t.completed {
+                diffs.push(e.time.secs_since(done));
+            }
+        }
+    }
+    vote(diffs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn votes_round_to_quarter_hours() {
+        let ten_hours = 36_000.0;
+        assert_eq!(
+            vote([ten_hours + 3.0, ten_hours - 20.0, ten_hours + 1.5]),
+            Some((UtcOffset { minutes: 600 }, 3))
+        );
+        assert_eq!(vote([19_800.0 + 10.0, 19_800.0]).map(|v| v.0.minutes), Some(330));
+        assert_eq!(vote([ten_hours]), None, "one vote is not enough");
+        assert_eq!(vote([ten_hours, ten_hours, 0.0, 0.0, 3600.0]), None, "no majority");
+        assert_eq!(
+            vote([ten_hours + 600.0, ten_hours + 600.0]),
+            None,
+            "10 minutes off a quarter hour"
+        );
+    }
+}

@@ -1,0 +1,63 @@
+//! What the analyzers read: parsed inputs, their events (in time order) and
+//! the assembled tasks, plus the analysis settings. Built by the CLI from
+//! the parsers' output; analyzers never touch files.
+
+use octodiag_parsers::server_log::Verbose;
+use octodiag_parsers::{Clock, Event, Format, Task, Timestamp, UtcOffset};
+
+/// One parsed input.
+#[derive(Clone, Debug)]
+pub struct Input<'a> {
+    /// Display path.
+    pub name: &'a str,
+    /// Its bytes (event texts are spans into them).
+    pub bytes: &'a [u8],
+    /// Detected format.
+    pub format: Format,
+    /// Node: the name the log gives, else its folder.
+    pub node: Option<String>,
+    /// Entries per minute (server logs): (minute start µs on the input's clock, count).
+    pub activity: &'a [(i64, u32)],
+    /// DEBUG/TRACE entries, when verbose logging was on.
+    pub verbose: Option<Verbose>,
+    /// First and last entry time, on `clock`.
+    pub span: Option<(Timestamp, Timestamp)>,
+    /// The clock of `span` and `activity`.
+    pub clock: Clock,
+    /// Entries parsed.
+    pub entries: u64,
+    /// Problems reported for it.
+    pub problems: u64,
+}
+
+/// Everything read from the inputs.
+#[derive(Clone, Debug)]
+pub struct Dataset<'a> {
+    /// Inputs, indexed by `Event::source`.
+    pub inputs: Vec<Input<'a>>,
+    /// Events of all inputs, sorted by their logged time.
+    pub events: &'a [Event],
+    /// Tasks assembled from task logs.
+    pub tasks: &'a [Task],
+}
+
+/// Analysis settings (validated by the CLI).
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// The server's UTC offset when given by the user.
+    pub server_utc_offset: Option<UtcOffset>,
+    /// Only events at or after this UTC instant.
+    pub since: Option<Timestamp>,
+    /// Only events before this UTC instant.
+    pub until: Option<Timestamp>,
+    /// Rows per table.
+    pub top: usize,
+    /// Task cap per node (None: 5, or the highest concurrency observed if higher).
+    pub task_cap: Option<u32>,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Config { server_utc_offset: None, since: None, until: None, top: 10, task_cap: None }
+    }
+}

@@ -1,0 +1,150 @@
+//! Slowness episodes: time windows where slow requests (their number or the
+//! seconds they cost), slow browser entries or task queueing stand out from
+//! the input's own baseline, plus the periods the server was silent.
+//!
+//! Server requests are scored per minute with a 5-minute sliding window:
+//! the window's *load* is the sum of the slow requests' durations in
+//! seconds. A minute is hot when its window has at least 3 slow requests
+//! and a load of at least 15 s and 4 times the average window load over the
+//! whole span; or, whatever the baseline, at least 10 slow requests and
+//! 50 s of load (a log that covers only a bad period has no quiet baseline).
+//! Hot minutes closer than 2 minutes join into one episode.
+
+use octodiag_parsers::Timestamp;
+use serde::Serialize;
+
+use crate::browser::SplitFact;
+use crate::facts::Req;
+use crate::health::Gap;
+use crate::report::{ms_round, utc};
+use crate::requests::SLOW_MS;
+use crate::stats::{merge, percentiles, Span};
+use crate::tasks::QueueEpisode;
+
+const MINUTE: i64 = 60_000_000;
+const WINDOW_MINUTES: i64 = 5;
+const MIN_COUNT: usize = 3;
+const MIN_LOAD_S: f64 = 15.0;
+const LOAD_FACTOR: f64 = 4.0;
+const ABSOLUTE_COUNT: usize = 10;
+const ABSOLUTE_LOAD_S: f64 = 50.0;
+const JOIN_SECS: f64 = 120.0;
+
+/// One slowness episode.
+#[derive(Clone, Debug, Serialize)]
+pub struct Episode {
+    /// Start (UTC).
+    pub start: String,
+    /// End (UTC).
+    pub end: String,
+    /// Seconds.
+    pub duration_s: f64,
+    /// What made it: `slow-requests`, `browser`, `task-queue`, `unresponsive`.
+    pub kinds: Vec<&'static str>,
+    /// Slow server requests in it.
+    pub slow_requests: usize,
+    /// Their 95th percentile (ms).
+    pub p95_ms: Option<f64>,
+    /// The span.
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// Finds the episodes of every kind and merges overlapping ones.
+pub fn find(
+    requests: &[Req],
+    observed: &[Span],
+    browser: &[SplitFact],
+    queues: &[QueueEpisode],
+    gaps: &[Gap],
+) -> Vec<Episode> {
+    let mut tagged: Vec<(Span, &'static str)> = Vec::new();
+    tagged.extend(request_episodes(requests, observed).into_iter().map(|s| (s, "slow-requests")));
+    tagged.extend(browser_episodes(browser).into_iter().map(|s| (s, "browser")));
+    tagged.extend(
+        queues
+            .iter()
+            .filter(|q| q.at_cap || q.max_queue_s >= 300.0)
+            .map(|q| (q.span, "task-queue")),
+    );
+    tagged.extend(gaps.iter().map(|g| (g.span, "unresponsive")));
+    let merged = merge(tagged.iter().map(|t| t.0).collect(), 0.0);
+    merged
+        .into_iter()
+        .map(|span| {
+            let mut kinds: Vec<&'static str> = tagged
+                .iter()
+                .filter(|t| t.0.overlap_secs(&span) > 0.0 || span.contains(t.0.start))
+                .map(|t| t.1)
+                .collect();
+            kinds.sort();
+            kinds.dedup();
+            let mut ms: Vec<f64> = requests
+                .iter()
+                .filter(|r| r.ms >= SLOW_MS && span.contains(r.end))
+                .map(|r| r.ms)
+                .collect();
+            let p = percentiles(&mut ms);
+            Episode {
+                start: utc(span.start),
+                end: utc(span.end),
+                duration_s: span.secs().round(),
+                kinds,
+                slow_requests: p.count,
+                p95_ms: (p.count > 0).then(|| ms_round(p.p95)),
+                span,
+            }
+        })
+        .collect()
+}
+
+/// Hot minutes of server-side slow requests, joined into spans.
+fn request_episodes(requests: &[Req], observed: &[Span]) -> Vec<Span> {
+    let slow: Vec<&Req> = requests.iter().filter(|r| r.ms >= SLOW_MS).collect();
+    let (Some(first), Some(last)) = (slow.first(), slow.last()) else { return Vec::new() };
+    let start_min = first.end.0.div_euclid(MINUTE);
+    let end_min = last.end.0.div_euclid(MINUTE);
+    let n = (end_min - start_min + 1) as usize;
+    let mut count = vec![0usize; n];
+    let mut load = vec![0f64; n];
+    for r in &slow {
+        let i = (r.end.0.div_euclid(MINUTE) - start_min) as usize;
+        count[i] += 1;
+        load[i] += r.ms / 1000.0;
+    }
+    let observed_minutes = (crate::stats::total_secs(observed) / 60.0).max(n as f64).max(1.0);
+    let total_load: f64 = load.iter().sum();
+    let mean_window_load = total_load * WINDOW_MINUTES as f64 / observed_minutes;
+    let mut hot = Vec::new();
+    for i in 0..n {
+        let lo = i.saturating_sub(WINDOW_MINUTES as usize / 2);
+        let hi = (i + WINDOW_MINUTES as usize / 2 + 1).min(n);
+        let c: usize = count[lo..hi].iter().sum();
+        let l: f64 = load[lo..hi].iter().sum();
+        let relative = c >= MIN_COUNT && l >= MIN_LOAD_S.max(LOAD_FACTOR * mean_window_load);
+        let absolute = c >= ABSOLUTE_COUNT && l >= ABSOLUTE_LOAD_S;
+        if (relative || absolute) && count[i] > 0 {
+            let t = Timestamp((start_min + i as i64) * MINUTE);
+            hot.push(Span::new(t, t.add_micros(MINUTE)));
+        }
+    }
+    let joined = merge(hot, JOIN_SECS);
+    // Stretch each episode back to the start of the slow requests it holds.
+    joined
+        .into_iter()
+        .map(|s| {
+            let earliest =
+                slow.iter().filter(|r| s.contains(r.end)).map(|r| r.start).min().unwrap_or(s.start);
+            Span::new(earliest.min(s.start), s.end)
+        })
+        .collect()
+}
+
+/// Slow browser entries, joined when less than a minute apart; at least 3.
+fn browser_episodes(splits: &[SplitFact]) -> Vec<Span> {
+    let spans = merge(splits.iter().map(|s| s.span).collect(), 60.0);
+    spans
+        .into_iter()
+        .filter(|s| splits.iter().filter(|x| s.contains(x.span.start)).count() >= MIN_COUNT)
+        .collect()
+}

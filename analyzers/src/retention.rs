@@ -1,0 +1,127 @@
+//! Retention runs: `Apply retention policies` tasks, retention steps inside
+//! deployments, and, when no task log was given, runs inferred from the
+//! server's SQL in `ApplyRetentionPoliciesTaskController` transactions.
+
+use std::collections::BTreeMap;
+
+use octodiag_parsers::{Step, TaskKind};
+use serde::Serialize;
+
+use crate::facts::Facts;
+use crate::report::{secs_round, utc};
+use crate::sql::task_of;
+use crate::stats::Span;
+use crate::tasks::TaskView;
+
+/// One retention run.
+#[derive(Clone, Debug, Serialize)]
+pub struct RetentionRun {
+    /// The task, when known (`ServerTasks-2301`).
+    pub task: Option<String>,
+    /// `task` (the server's retention task), `step` (Tentacle retention in a deployment),
+    /// or `sql` (inferred from the server log's SQL lines).
+    pub source: &'static str,
+    /// Start (UTC).
+    pub start: String,
+    /// End (UTC).
+    pub end: String,
+    /// Seconds.
+    pub duration_s: f64,
+    /// Releases deleted, when the task log says.
+    pub releases_deleted: Option<u32>,
+    /// Releases kept.
+    pub releases_kept: Option<u32>,
+    /// Slow SQL statements (≥ 300 ms) the run issued, from the server log.
+    pub slow_sql: usize,
+    /// Node.
+    pub node: Option<String>,
+    /// The span.
+    #[serde(skip)]
+    pub span: Span,
+}
+
+const RETENTION_COMPONENT: &str = "ApplyRetentionPoliciesTaskController";
+
+/// Finds every retention run.
+pub fn analyze(views: &[TaskView<'_>], facts: &Facts) -> Vec<RetentionRun> {
+    let sql_by_task = retention_sql_by_task(facts);
+    let mut runs: Vec<RetentionRun> = Vec::new();
+    for v in views {
+        if v.task.kind == TaskKind::Retention {
+            if let Some(span) = v.span() {
+                let stats = v.task.retention.clone().unwrap_or_default();
+                runs.push(run(
+                    Some(v.task.id.clone()),
+                    "task",
+                    span,
+                    Some(stats.releases_deleted),
+                    Some(stats.releases_kept),
+                    &v.node,
+                ));
+            }
+        }
+        for s in retention_steps(&v.task.steps) {
+            let (Some(a), Some(b)) = (s.started, s.completed) else { continue };
+            let span = Span::new(v.utc(a), v.utc(b));
+            runs.push(run(Some(v.task.id.clone()), "step", span, None, None, &v.node));
+        }
+    }
+    for (task, spans) in &sql_by_task {
+        if runs.iter().any(|r| r.task.as_deref() == Some(task) && r.source == "task") {
+            continue;
+        }
+        let start = spans.iter().map(|s| s.start).min().unwrap_or_default();
+        let end = spans.iter().map(|s| s.end).max().unwrap_or_default();
+        runs.push(run(Some(task.clone()), "sql", Span::new(start, end), None, None, "(unknown)"));
+    }
+    for r in &mut runs {
+        r.slow_sql = r.task.as_ref().and_then(|t| sql_by_task.get(t)).map_or(0, |v| v.len());
+    }
+    runs.sort_by_key(|r| r.span.start);
+    runs
+}
+
+fn run(
+    task: Option<String>,
+    source: &'static str,
+    span: Span,
+    deleted: Option<u32>,
+    kept: Option<u32>,
+    node: &str,
+) -> RetentionRun {
+    RetentionRun {
+        task,
+        source,
+        start: utc(span.start),
+        end: utc(span.end),
+        duration_s: secs_round(span.secs()),
+        releases_deleted: deleted,
+        releases_kept: kept,
+        slow_sql: 0,
+        node: Some(node.to_string()).filter(|n| n != "(unknown)"),
+        span,
+    }
+}
+
+fn retention_steps(steps: &[Step]) -> Vec<&Step> {
+    steps
+        .iter()
+        .filter(|s| s.name.to_ascii_lowercase().starts_with("apply retention polic"))
+        .collect()
+}
+
+/// Slow SQL lines of retention transactions, grouped by task id.
+fn retention_sql_by_task(facts: &Facts) -> BTreeMap<String, Vec<Span>> {
+    let mut m: BTreeMap<String, Vec<Span>> = BTreeMap::new();
+    for s in facts.sql.iter().filter(|s| s.ms >= crate::sql::SLOW_SQL_MS) {
+        let Some(t) = s.transaction.as_deref() else { continue };
+        if !t.starts_with(RETENTION_COMPONENT) {
+            continue;
+        }
+        if let Some(task) = task_of(t) {
+            let start = s.time.add_micros(-(s.ms * 1000.0) as i64);
+            m.entry(task).or_default().push(Span::new(start, s.time));
+        }
+    }
+    m
+}

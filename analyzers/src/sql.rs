@@ -1,0 +1,275 @@
+//! SQL: slow statements grouped by operation, table and transaction
+//! component; links to requests (correlation id in the transaction name) and
+//! tasks (`ServerTasks-N` in it); SQL errors; connection-pool pressure episodes.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::facts::{Evidence, Facts, Pressure, SqlFact};
+use crate::report::{ms_round, utc};
+use crate::stats::{merge, percentiles, Span};
+
+/// Timings at or above this are slow (Octopus logs ≥ 300 ms at INFO).
+pub const SLOW_SQL_MS: f64 = 300.0;
+
+/// Pressure events closer than this belong to one episode.
+const EPISODE_JOIN_SECS: f64 = 300.0;
+
+/// A group of slow statements.
+#[derive(Clone, Debug, Serialize)]
+pub struct SqlGroup {
+    /// `Execute non query`, `Reader`, …
+    pub operation: String,
+    /// Table, when the statement names one.
+    pub table: Option<String>,
+    /// Transaction component (`ApplyRetentionPoliciesTaskController`, `web request`, …).
+    pub component: String,
+    /// Statements.
+    pub count: usize,
+    /// Total milliseconds.
+    pub total_ms: f64,
+    /// 95th percentile.
+    pub p95_ms: f64,
+    /// Slowest.
+    pub max_ms: f64,
+    /// Tasks named in the transactions (`ServerTasks-55`).
+    pub tasks: Vec<String>,
+    /// Requests named in the transactions (correlation ids), at most 5.
+    pub requests: Vec<String>,
+    /// The slowest statement's line.
+    pub evidence: Evidence,
+}
+
+/// SQL errors of one kind.
+#[derive(Clone, Debug, Serialize)]
+pub struct SqlErrors {
+    /// `command-timeout`, `deadlock`, `pool-exhausted`, `sql-error`.
+    pub kind: String,
+    /// How many.
+    pub count: usize,
+    /// First (UTC).
+    pub first: String,
+    /// Last (UTC).
+    pub last: String,
+    /// The first one's line.
+    pub evidence: Evidence,
+}
+
+/// A period of connection-pool pressure.
+#[derive(Clone, Debug, Serialize)]
+pub struct PressureEpisode {
+    /// Start (UTC).
+    pub start: String,
+    /// End (UTC).
+    pub end: String,
+    /// Highest `N transactions active` seen.
+    pub max_active: Option<u32>,
+    /// Pressure lines in it.
+    pub events: usize,
+    /// Pool-exhaustion errors in it.
+    pub pool_exhausted: usize,
+    /// Up to three lines.
+    pub evidence: Vec<Evidence>,
+    /// The span, for correlation.
+    #[serde(skip)]
+    pub span: Span,
+}
+
+/// The `sql` section.
+#[derive(Clone, Debug, Serialize)]
+pub struct SqlReport {
+    /// Timed statements seen.
+    pub total: usize,
+    /// Of those, ≥ 300 ms.
+    pub slow: usize,
+    /// Groups by total time, top N.
+    pub groups: Vec<SqlGroup>,
+    /// Errors by kind.
+    pub errors: Vec<SqlErrors>,
+    /// Pool pressure episodes.
+    pub pressure_episodes: Vec<PressureEpisode>,
+}
+
+/// The component of a transaction name: `A|corr|T1` → `A`; a URL with a
+/// correlation id → `web request`; anything else as is.
+pub fn component(transaction: Option<&str>) -> String {
+    match transaction {
+        None => "(none)".into(),
+        Some(t) if t.contains('|') => t.split('|').next().unwrap_or(t).to_string(),
+        Some(t) if t.starts_with("http://") || t.starts_with("https://") => "web request".into(),
+        Some(t) => t.to_string(),
+    }
+}
+
+/// `ServerTasks-55` from a transaction name, when present.
+pub fn task_of(transaction: &str) -> Option<String> {
+    let i = transaction.find("ServerTasks-")?;
+    let rest = &transaction[i + "ServerTasks-".len()..];
+    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
+    (!digits.is_empty()).then(|| format!("ServerTasks-{digits}"))
+}
+
+/// The 32-hex correlation id at the end of a web-request transaction name.
+fn correlation_of(transaction: &str) -> Option<&str> {
+    let last = transaction.rsplit([' ', '|']).next()?;
+    (last.len() == 32 && last.bytes().all(|b| b.is_ascii_hexdigit())).then_some(last)
+}
+
+/// Builds the SQL section.
+pub fn analyze(
+    facts: &Facts,
+    top: usize,
+    sql_evidence: &dyn Fn(&SqlFact) -> Evidence,
+    pressure_evidence: &dyn Fn(&Pressure) -> Evidence,
+) -> SqlReport {
+    let slow: Vec<&SqlFact> = facts.sql.iter().filter(|s| s.ms >= SLOW_SQL_MS).collect();
+    let mut groups: BTreeMap<(String, Option<String>, String), Vec<&SqlFact>> = BTreeMap::new();
+    for s in &slow {
+        let key = (s.operation.clone(), s.table.clone(), component(s.transaction.as_deref()));
+        groups.entry(key).or_default().push(s);
+    }
+    let mut groups: Vec<SqlGroup> =
+        groups.into_iter().map(|(k, v)| group(k, &v, facts, sql_evidence)).collect();
+    groups.sort_by(|a, b| b.total_ms.total_cmp(&a.total_ms));
+    groups.truncate(top);
+    SqlReport {
+        total: facts.sql.len(),
+        slow: slow.len(),
+        groups,
+        errors: errors(facts, pressure_evidence),
+        pressure_episodes: pressure_episodes(facts, pressure_evidence),
+    }
+}
+
+fn group(
+    (operation, table, component): (String, Option<String>, String),
+    v: &[&SqlFact],
+    facts: &Facts,
+    sql_evidence: &dyn Fn(&SqlFact) -> Evidence,
+) -> SqlGroup {
+    let mut ms: Vec<f64> = v.iter().map(|s| s.ms).collect();
+    let total: f64 = ms.iter().sum();
+    let p = percentiles(&mut ms);
+    let mut tasks: Vec<String> =
+        v.iter().filter_map(|s| task_of(s.transaction.as_deref()?)).collect();
+    tasks.sort();
+    tasks.dedup();
+    let mut requests: Vec<String> = v
+        .iter()
+        .filter_map(|s| correlation_of(s.transaction.as_deref()?))
+        .filter(|c| facts.requests.iter().any(|r| r.correlation.as_deref() == Some(*c)))
+        .map(str::to_string)
+        .collect();
+    requests.dedup();
+    requests.truncate(5);
+    let slowest = v.iter().max_by(|a, b| a.ms.total_cmp(&b.ms)).copied();
+    SqlGroup {
+        operation,
+        table,
+        component,
+        count: v.len(),
+        total_ms: ms_round(total),
+        p95_ms: p.p95,
+        max_ms: p.max,
+        tasks,
+        requests,
+        evidence: slowest.map(sql_evidence).unwrap_or_else(|| Evidence {
+            source: String::new(),
+            line: 0,
+            excerpt: String::new(),
+        }),
+    }
+}
+
+fn errors(facts: &Facts, ev: &dyn Fn(&Pressure) -> Evidence) -> Vec<SqlErrors> {
+    let mut by_kind: BTreeMap<&str, Vec<&Pressure>> = BTreeMap::new();
+    for p in facts.pressure.iter().filter(|p| !p.what.contains("transactions")) {
+        by_kind.entry(p.what).or_default().push(p);
+    }
+    by_kind
+        .into_iter()
+        .map(|(kind, v)| SqlErrors {
+            kind: kind.to_string(),
+            count: v.len(),
+            first: utc(v.iter().map(|p| p.time).min().unwrap_or_default()),
+            last: utc(v.iter().map(|p| p.time).max().unwrap_or_default()),
+            evidence: ev(v[0]),
+        })
+        .collect()
+}
+
+/// Pool pressure: `transactions active`, high-transactions dumps, pool exhaustion
+/// and command time-outs, merged into episodes.
+pub fn pressure_episodes(
+    facts: &Facts,
+    ev: &dyn Fn(&Pressure) -> Evidence,
+) -> Vec<PressureEpisode> {
+    let relevant: Vec<&Pressure> = facts
+        .pressure
+        .iter()
+        .filter(|p| {
+            matches!(
+                p.what,
+                "transactions-active"
+                    | "high-transactions-dump"
+                    | "pool-exhausted"
+                    | "command-timeout"
+            )
+        })
+        .collect();
+    let spans =
+        merge(relevant.iter().map(|p| Span::new(p.time, p.time)).collect(), EPISODE_JOIN_SECS);
+    spans
+        .into_iter()
+        .map(|span| {
+            let inside: Vec<&&Pressure> =
+                relevant.iter().filter(|p| p.time >= span.start && p.time <= span.end).collect();
+            let max_active = inside
+                .iter()
+                .filter(|p| p.what == "transactions-active")
+                .filter_map(|p| p.active)
+                .max();
+            PressureEpisode {
+                start: utc(span.start),
+                end: utc(span.end),
+                max_active,
+                events: inside.len(),
+                pool_exhausted: inside.iter().filter(|p| p.what == "pool-exhausted").count(),
+                evidence: pick_evidence(&inside, ev),
+                span,
+            }
+        })
+        .collect()
+}
+
+/// Pool exhaustion first, then dumps, then the highest active counts.
+fn pick_evidence(inside: &[&&Pressure], ev: &dyn Fn(&Pressure) -> Evidence) -> Vec<Evidence> {
+    let rank = |p: &Pressure| match p.what {
+        "pool-exhausted" => 0,
+        "high-transactions-dump" => 1,
+        "command-timeout" => 2,
+        _ => 3,
+    };
+    let mut v: Vec<&Pressure> = inside.iter().map(|p| **p).collect();
+    v.sort_by_key(|p| (rank(p), std::cmp::Reverse(p.active.unwrap_or(0)), p.time));
+    v.into_iter().take(3).map(ev).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn components_tasks_and_correlations() {
+        let t = "ApplyRetentionPoliciesTaskController|ServerTasks-55-b097b4b7-e9a8-4822-bf5d-b3683391a9df|T110";
+        assert_eq!(component(Some(t)), "ApplyRetentionPoliciesTaskController");
+        assert_eq!(task_of(t).as_deref(), Some("ServerTasks-55"));
+        let w = "http://o/api/events?x=1 ed1b1080c090462f9aaa52b7ccd6b314";
+        assert_eq!(component(Some(w)), "web request");
+        assert_eq!(correlation_of(w), Some("ed1b1080c090462f9aaa52b7ccd6b314"));
+        assert_eq!(component(Some("DashboardFactory")), "DashboardFactory");
+        assert_eq!(component(None), "(none)");
+        assert_eq!(task_of("DashboardFactory"), None);
+    }
+}

@@ -1,0 +1,153 @@
+//! Exact order statistics and time-interval arithmetic.
+//!
+//! Percentiles are exact (nearest rank over the sorted sample), never sketches:
+//! a support engineer quoting "p95 8.1 s" must be able to reproduce it.
+
+use octodiag_parsers::Timestamp;
+
+/// Exact percentiles of a sample.
+#[derive(Clone, Copy, Debug, Default, PartialEq, serde::Serialize)]
+pub struct Percentiles {
+    /// Number of values.
+    pub count: usize,
+    /// Median.
+    pub p50: f64,
+    /// 95th percentile.
+    pub p95: f64,
+    /// 99th percentile.
+    pub p99: f64,
+    /// Largest value.
+    pub max: f64,
+}
+
+/// Nearest-rank percentile of an ascending slice (`q` in 0..=1).
+pub fn percentile_sorted(sorted: &[f64], q: f64) -> f64 {
+    if sorted.is_empty() {
+        return 0.0;
+    }
+    let rank = (q * sorted.len() as f64).ceil() as usize;
+    sorted[rank.clamp(1, sorted.len()) - 1]
+}
+
+/// Sorts `values` in place and returns their percentiles.
+pub fn percentiles(values: &mut [f64]) -> Percentiles {
+    values.sort_unstable_by(f64::total_cmp);
+    Percentiles {
+        count: values.len(),
+        p50: percentile_sorted(values, 0.50),
+        p95: percentile_sorted(values, 0.95),
+        p99: percentile_sorted(values, 0.99),
+        max: values.last().copied().unwrap_or(0.0),
+    }
+}
+
+/// A half-open time interval `[start, end)` in UTC.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Span {
+    /// Start.
+    pub start: Timestamp,
+    /// End (exclusive); equal to start for an instant.
+    pub end: Timestamp,
+}
+
+impl Span {
+    /// A span; a reversed pair is swapped.
+    pub fn new(a: Timestamp, b: Timestamp) -> Span {
+        if a <= b {
+            Span { start: a, end: b }
+        } else {
+            Span { start: b, end: a }
+        }
+    }
+
+    /// Seconds long.
+    pub fn secs(&self) -> f64 {
+        self.end.secs_since(self.start)
+    }
+
+    /// Whether `t` falls inside (an instant contains only itself).
+    pub fn contains(&self, t: Timestamp) -> bool {
+        (self.start <= t && t < self.end) || (self.start == self.end && t == self.start)
+    }
+
+    /// Seconds of overlap with another span.
+    pub fn overlap_secs(&self, other: &Span) -> f64 {
+        let s = self.start.max(other.start);
+        let e = self.end.min(other.end);
+        if e > s {
+            e.secs_since(s)
+        } else {
+            0.0
+        }
+    }
+
+    /// Widened by `secs` on both sides.
+    pub fn widen(&self, secs: f64) -> Span {
+        let d = (secs * 1e6) as i64;
+        Span { start: self.start.add_micros(-d), end: self.end.add_micros(d) }
+    }
+}
+
+/// Sorts and merges overlapping or touching spans (gaps up to `join_secs` are bridged).
+pub fn merge(mut spans: Vec<Span>, join_secs: f64) -> Vec<Span> {
+    spans.sort();
+    let join = (join_secs * 1e6) as i64;
+    let mut out: Vec<Span> = Vec::with_capacity(spans.len());
+    for s in spans {
+        match out.last_mut() {
+            Some(last) if s.start.0 <= last.end.0 + join => last.end = last.end.max(s.end),
+            _ => out.push(s),
+        }
+    }
+    out
+}
+
+/// Total seconds covered by merged spans.
+pub fn total_secs(spans: &[Span]) -> f64 {
+    spans.iter().map(Span::secs).sum()
+}
+
+/// Seconds of `a` (merged) that overlap `b` (merged).
+pub fn overlap_total(a: &[Span], b: &[Span]) -> f64 {
+    a.iter().map(|x| b.iter().map(|y| x.overlap_secs(y)).sum::<f64>()).sum()
+}
+
+/// Whether `t` is inside any span.
+pub fn any_contains(spans: &[Span], t: Timestamp) -> bool {
+    spans.iter().any(|s| s.contains(t))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ts(secs: i64) -> Timestamp {
+        Timestamp(secs * 1_000_000)
+    }
+
+    #[test]
+    fn nearest_rank_percentiles() {
+        let mut v: Vec<f64> = (1..=100).map(f64::from).collect();
+        let p = percentiles(&mut v);
+        assert_eq!((p.count, p.p50, p.p95, p.p99, p.max), (100, 50.0, 95.0, 99.0, 100.0));
+        let mut one = vec![7.0];
+        assert_eq!(percentiles(&mut one).p95, 7.0);
+        assert_eq!(percentiles(&mut []).count, 0);
+        let mut small = vec![3.0, 1.0, 2.0];
+        let p = percentiles(&mut small);
+        assert_eq!((p.p50, p.p95), (2.0, 3.0));
+    }
+
+    #[test]
+    fn merging_and_overlap() {
+        let m = merge(
+            vec![Span::new(ts(10), ts(20)), Span::new(ts(0), ts(5)), Span::new(ts(18), ts(30))],
+            0.0,
+        );
+        assert_eq!(m, vec![Span::new(ts(0), ts(5)), Span::new(ts(10), ts(30))]);
+        assert_eq!(merge(m.clone(), 5.0).len(), 1);
+        assert_eq!(total_secs(&m), 25.0);
+        assert_eq!(overlap_total(&m, &[Span::new(ts(3), ts(12))]), 4.0);
+        assert!(any_contains(&m, ts(29)) && !any_contains(&m, ts(30)));
+    }
+}
