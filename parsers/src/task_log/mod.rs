@@ -261,11 +261,19 @@ pub fn offset_evidence(tasks: &[Task]) -> Option<(UtcOffset, String)> {
     Some((offset, text))
 }
 
+/// The offset most items share (the first such item on ties), with how many more
+/// agree and how many do not.
 fn most_common<'a>(items: &[(UtcOffset, &'a Task)]) -> Option<(UtcOffset, &'a Task, usize, usize)> {
-    let (offset, task) =
-        items.iter().max_by_key(|(o, _)| items.iter().filter(|(p, _)| p == o).count())?;
-    let agree = items.iter().filter(|(p, _)| p == offset).count();
-    Some((*offset, *task, agree - 1, items.len() - agree))
+    let count = |o: &UtcOffset| items.iter().filter(|(p, _)| p == o).count();
+    let mut best: Option<(UtcOffset, &Task, usize)> = None;
+    for (o, t) in items {
+        let n = count(o);
+        if best.is_none_or(|b| n > b.2) {
+            best = Some((*o, *t, n));
+        }
+    }
+    let (offset, task, agree) = best?;
+    Some((offset, task, agree - 1, items.len() - agree))
 }
 
 fn push_tally(text: &mut String, more: usize, disagree: usize) {

@@ -545,5 +545,25 @@ fn fold(part: &DiskPart) -> Tree {
             n.name = Some(node.path.rsplit('/').next().unwrap_or_default().to_string());
         }
     }
+    order_children(&mut tree, part, &ids);
     tree
+}
+
+/// Children in the order they were first heard of (their own first line or a
+/// descendant's): node creation order would depend on which part came first.
+fn order_children(tree: &mut Tree, part: &DiskPart, ids: &[u32]) {
+    let mut first = vec![usize::MAX; tree.nodes.len()];
+    for (pos, r) in part.records.iter().enumerate() {
+        if let Some(f) = ids.get(r.node as usize).and_then(|&id| first.get_mut(id as usize)) {
+            *f = (*f).min(pos);
+        }
+    }
+    for i in (1..tree.nodes.len()).rev() {
+        if let Some(p) = tree.nodes[i].parent {
+            first[p as usize] = first[p as usize].min(first[i]);
+        }
+    }
+    for n in &mut tree.nodes {
+        n.children.sort_by_key(|&c| first[c as usize]);
+    }
 }
