@@ -57,7 +57,8 @@ pub fn run(args: &TasksArgs) -> Result<Outcome> {
     if let Some(offset) = settings.server_utc_offset {
         tasks.iter_mut().for_each(|t| t.convert_to_utc(offset));
     }
-    sort(&mut tasks, args.sort);
+    let sort_offset = evidence.as_ref().map_or(UtcOffset::UTC, |(o, _)| *o);
+    sort(&mut tasks, args.sort, sort_offset);
     let scheduled = scheduled_logs(&loaded);
     let mut out = output::stdout();
     match args.format {
@@ -85,15 +86,21 @@ pub fn run(args: &TasksArgs) -> Result<Outcome> {
     Ok(super::inputs::outcome(&loaded))
 }
 
-/// Longest (or most queued) first, unknowns last; ties by id.
-fn sort(tasks: &mut [Task], by: TaskSort) {
+/// Longest (or most queued) first, unknowns last; ties keep task-number order.
+/// Start times still on the server's clock are compared as if moved to UTC by
+/// `local_offset` (what the logs suggest), so that both clocks interleave.
+fn sort(tasks: &mut [Task], by: TaskSort, local_offset: UtcOffset) {
     let desc = |v: Option<f64>| std::cmp::Reverse(v.map(|x| (x * 1000.0) as i64));
+    let start = |t: &Task| match t.clock {
+        Clock::Utc => t.started,
+        Clock::Local => t.started.map(|s| s.local_to_utc(local_offset)),
+    };
     match by {
         TaskSort::Duration => {
             tasks.sort_by_key(|t| (t.duration_s().is_none(), desc(t.duration_s())))
         }
         TaskSort::Queue => tasks.sort_by_key(|t| (t.queue_s().is_none(), desc(t.queue_s()))),
-        TaskSort::Started => tasks.sort_by_key(|t| (t.started.is_none(), t.started)),
+        TaskSort::Started => tasks.sort_by_key(|t| (start(t).is_none(), start(t))),
     }
 }
 
