@@ -310,7 +310,7 @@ fn malformed_lines_are_counted_and_the_rest_parses() {
         problems,
         [
             (Some(3), "not a task-log line: expected a JSON array of six fields"),
-            (Some(6), "malformed task-log line at column 79"),
+            (Some(6), "malformed task-log line at column 79: invalid escape in a string"),
             (Some(8), "unreadable timestamp in task-log line"),
             (Some(9), "truncated JSON line at the end of the file (was it still being written?)"),
         ]

@@ -240,9 +240,11 @@ impl<'a> DiskParser<'a> {
         e: &nom::Err<nom::error::Error<&[u8]>>,
         last: bool,
     ) {
-        let at = match e {
-            nom::Err::Error(e) | nom::Err::Failure(e) => text.len() - e.input.len(),
-            nom::Err::Incomplete(_) => text.len(),
+        let (at, kind) = match e {
+            nom::Err::Error(e) | nom::Err::Failure(e) => {
+                (text.len().saturating_sub(e.input.len()), Some(e.code))
+            }
+            nom::Err::Incomplete(_) => (text.len(), None),
         };
         let starts_array = text.iter().find(|b| !b.is_ascii_whitespace()) == Some(&b'[');
         let reason = if !starts_array {
@@ -252,7 +254,7 @@ impl<'a> DiskParser<'a> {
         } else if at >= text.len() {
             "truncated JSON line".to_string()
         } else {
-            format!("malformed task-log line at column {}", at + 1)
+            format!("malformed task-log line at column {}: {}", at + 1, what_went_wrong(kind))
         };
         self.reject(line, reason);
     }
@@ -272,6 +274,18 @@ impl<'a> DiskParser<'a> {
         let source = self.source;
         self.out.parts = self.builders.into_iter().map(|b| b.into_part(source, bytes)).collect();
         self.out
+    }
+}
+
+/// The grammar production that failed, in words.
+fn what_went_wrong(kind: Option<nom::error::ErrorKind>) -> &'static str {
+    use nom::error::ErrorKind;
+    match kind {
+        Some(ErrorKind::Escaped) => "invalid escape in a string",
+        Some(ErrorKind::TakeWhileMN) => "the category is not a three-letter code",
+        Some(ErrorKind::Digit | ErrorKind::MapRes) => "the last field is not an integer",
+        Some(ErrorKind::Eof) => "text after the closing bracket",
+        _ => "not the six fields [path, category, time, message, detail, progress]",
     }
 }
 
@@ -565,5 +579,96 @@ fn order_children(tree: &mut Tree, part: &DiskPart, ids: &[u32]) {
     }
     for n in &mut tree.nodes {
         n.children.sort_by_key(|&c| first[c as usize]);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn reasons(text: &str) -> Vec<String> {
+        parse(0, text.as_bytes(), true).problems.list.into_iter().map(|p| p.reason).collect()
+    }
+
+    #[test]
+    fn timestamps_fast_path_agrees_with_the_general_reader() {
+        for t in ["2016-07-29T04:18:53.2370194+00:00", "2026-11-03T23:59:59.9999999+00:00"] {
+            assert_eq!(disk_timestamp(t.as_bytes()), parse_iso8601(t).map(|x| x.0), "{t}");
+        }
+        let shifted = disk_timestamp(b"2026-11-03T14:05:02.1180000+10:00");
+        assert_eq!(shifted, disk_timestamp(b"2026-11-03T04:05:02.1180000+00:00"));
+        assert_eq!(disk_timestamp(b"2026-02-30T04:18:53.2370194+00:00"), None);
+        assert_eq!(disk_timestamp(b"2026-11-03T04:18:5x.2370194+00:00"), None);
+        assert_eq!(disk_timestamp(b"yesterday"), None);
+    }
+
+    #[test]
+    fn each_malformation_is_named() {
+        let ok = r#"["A","INF","2026-11-03T04:00:00.0000000+00:00","m","",0]"#;
+        assert!(reasons(ok).is_empty());
+        let cases = [
+            (
+                r#"["A","Info","2026-11-03T04:00:00Z","m","",0]"#,
+                "column 7: the category is not a three-letter code",
+            ),
+            (
+                r#"["A","INF","2026-11-03T04:00:00Z","m","",x]"#,
+                "column 42: the last field is not an integer",
+            ),
+            (
+                r#"["A","INF","2026-11-03T04:00:00Z","m","",0] x"#,
+                "column 45: text after the closing bracket",
+            ),
+            (r#"["A","INF","2026-11-03T04:00:00Z","m",0]"#, "column 39: not the six fields"),
+            (r#"["A","INF","2026-11-03T04:00:00Z""#, "truncated JSON line at the end of the file"),
+            ("[\"A\",\"INF\"\n", "truncated JSON line"),
+            (r#"["","INF","2026-11-03T04:00:00Z","m","",0]"#, "empty correlation id"),
+        ];
+        for (line, want) in cases {
+            let got = reasons(line);
+            assert!(got.len() == 1 && got[0].contains(want), "{line}: {got:?}");
+        }
+    }
+
+    #[test]
+    fn children_before_parents_and_several_roots() {
+        let text = concat!(
+            r#"["R_1/a/b","INF","2026-11-03T04:00:01Z","deep first","",0]"#,
+            "\n",
+            r#"["R_1/a","INF","2026-11-03T04:00:02Z","parent later","",0]"#,
+            "\n",
+            r#"["S_2","INF","2026-11-03T04:00:03Z","another root","",0]"#,
+            "\n",
+        );
+        let log = parse(0, text.as_bytes(), true);
+        assert_eq!(log.parts.len(), 2);
+        let paths: Vec<&str> = log.parts[0].nodes.iter().map(|n| &*n.path).collect();
+        assert_eq!(paths, ["R_1", "R_1/a", "R_1/a/b"]);
+        assert_eq!(log.parts[0].nodes[2].parent, Some(1));
+        // `R_1/a` was created as b's parent, so its own first line still names it.
+        let task = build(vec![log.parts[0].clone()]);
+        assert_eq!(task.steps[0].name, "parent later");
+        assert_eq!(task.steps[0].children[0].name, "deep first");
+        assert_eq!(task.id, "R");
+    }
+
+    #[test]
+    fn deep_paths_are_capped() {
+        let deep = format!("R{}", "/x".repeat(500));
+        let line = format!(r#"["{deep}","INF","2026-11-03T04:00:01Z","deep","",0]"#);
+        let log = parse(0, line.as_bytes(), true);
+        assert_eq!(log.parts[0].nodes.len(), MAX_DEPTH as usize + 1);
+        assert!(log.problems.list[0].reason.contains("deeper than 32 levels"));
+    }
+
+    #[test]
+    fn category_codes_round_trip() {
+        for code in [
+            *b"INF", *b"VBS", *b"WRN", *b"ERR", *b"FAT", *b"PLN", *b"UPD", *b"FIN", *b"ABN",
+            *b"HLT",
+        ] {
+            assert_eq!(Category::from_code(code).code(), code);
+        }
+        assert_eq!(Category::from_code(*b"HLT"), Category::Other(*b"HLT"));
     }
 }

@@ -31,7 +31,7 @@ pub mod grammar;
 use self::dates::{long_date_time, HeaderDate};
 use self::grammar::{gutter_line, indent, is_blank, section, timed_line, Section, TimedLine};
 use super::marks::{classify, Mark};
-use super::tree::Tree;
+use super::tree::{Tree, MAX_DEPTH};
 use crate::error::{Problem, Problems};
 use crate::event::SourceId;
 use crate::server_log::framing::Lines;
@@ -117,7 +117,6 @@ struct Reader {
     stack: Vec<u32>,
     after_break: bool,
     open_indent: Option<usize>,
-    first_body_line: Option<u64>,
     level_counts: Vec<(String, u64)>,
     orphan_reported: bool,
 }
@@ -205,7 +204,6 @@ impl Reader {
     }
 
     fn body_line(&mut self, text: &[u8]) {
-        self.first_body_line.get_or_insert(self.lines);
         if let Ok((_, t)) = timed_line(text) {
             self.message(t);
         } else if let Ok((_, g)) = gutter_line(text) {
@@ -358,6 +356,11 @@ impl Reader {
         task.line_counts = std::mem::take(&mut self.level_counts);
         task.line_counts.sort();
         let description = self.tree.nodes.first().and_then(|n| n.name.clone()).unwrap_or_default();
+        if self.tree.capped {
+            let msg =
+                format!("sections deeper than {MAX_DEPTH} levels were folded into their ancestors");
+            self.problems.push(Problem::whole(msg));
+        }
         let tree = std::mem::take(&mut self.tree);
         let root = super::finish_task(&mut task, description, tree, TaskForm::RawText);
         let (first, last) = root.as_ref().map_or((None, None), |r| (r.started, r.completed));
