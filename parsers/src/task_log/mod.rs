@@ -195,7 +195,12 @@ fn task_number(id: &str) -> u64 {
 /// converted with the header's offset, or with the offset the two starts imply.
 pub fn merge(disk: &mut Task, raw: Task) {
     disk.origins.extend(raw.origins);
-    disk.status = raw.status.or(disk.status.take());
+    // A raw log downloaded while the task ran says `Executing`; a finished on-disk
+    // log knows better. Otherwise the header's final state wins.
+    let raw_running = matches!(raw.status.as_deref(), Some("Queued" | "Executing" | "Cancelling"));
+    if !(raw_running && disk.completed.is_some()) {
+        disk.status = raw.status.or(disk.status.take());
+    }
     disk.node = raw.node.or(disk.node.take());
     disk.server_version = raw.server_version;
     disk.header = raw.header;

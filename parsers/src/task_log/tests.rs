@@ -410,6 +410,21 @@ fn bundle_story() {
 }
 
 #[test]
+fn a_raw_log_downloaded_mid_run_does_not_override_a_finished_disk_log() {
+    let mut disk = Task::new("ServerTasks-5");
+    disk.status = Some("Failed".into());
+    disk.completed = Timestamp::from_civil(2026, 11, 3, 4, 0, 0, 0);
+    let mut raw = Task::new("ServerTasks-5");
+    raw.status = Some("Executing".into());
+    merge(&mut disk, raw);
+    assert_eq!(disk.status.as_deref(), Some("Failed"));
+    let mut raw = Task::new("ServerTasks-5");
+    raw.status = Some("Canceled".into());
+    merge(&mut disk, raw);
+    assert_eq!(disk.status.as_deref(), Some("Canceled"));
+}
+
+#[test]
 fn evidence_falls_back_to_header_offsets_and_reports_disagreement() {
     let mut a = Task::new("ServerTasks-1");
     a.offset = Some(UtcOffset { minutes: 600 });

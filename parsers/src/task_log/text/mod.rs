@@ -142,8 +142,9 @@ impl Reader {
                 self.fields.push(Field { label, value, line: self.lines });
                 true
             }
-            // A log that starts with its body (a pasted excerpt) has no header.
-            Err(_) if self.fields.is_empty() => false,
+            // A log that starts with its body (a pasted excerpt) has no header, and a
+            // header may lack its closing blank line: a body line ends it either way.
+            Err(_) if self.fields.is_empty() || is_body_line(text) => false,
             Err(_) => {
                 self.skip("header line is not `Label: value`; skipped");
                 true
@@ -401,6 +402,11 @@ impl Reader {
             .or(rough(self.dates.completed));
         task.clock = Clock::Local;
     }
+}
+
+/// A line with a time and a gutter, or a gutter alone.
+fn is_body_line(text: &[u8]) -> bool {
+    timed_line(text).is_ok() || gutter_line(text).is_ok()
 }
 
 /// `Related IDs:` values are separated by commas (and spaces).

@@ -259,3 +259,12 @@ fn hostile_input_does_not_panic() {
     let log = read("x", &deep);
     assert_eq!(log.entries, 200);
 }
+
+#[test]
+fn header_without_its_blank_line_still_ends_at_the_body() {
+    let text = "Task ID:        ServerTasks-14\nTask started:   Tuesday, 3 November 2026 2:05 PM\n                    | == Success: Send Telemetry ==\n14:05:02   Info     |   Sent\n";
+    let log = read("x", text);
+    assert!(log.problems.is_empty(), "{:?}", log.problems);
+    assert_eq!((log.entries, log.task.description.as_str()), (2, "Send Telemetry"));
+    assert_eq!(log.task.started, Some(at(2026, 11, 3, 14, 5, 2)));
+}
