@@ -12,8 +12,11 @@ use crate::stats::{merge, Span};
 
 /// A gap shorter than this is never "unresponsive", whatever the rhythm.
 pub const MIN_GAP_SECS: f64 = 600.0;
-/// A gap must also be this many times the log's median gap between active minutes.
+/// A gap must also be this many times the log's median gap between active minutes…
 pub const GAP_RHYTHM_FACTOR: f64 = 10.0;
+/// …and this many times its 95th-percentile gap, so that a log that is simply
+/// sparse (an idle server at INFO) does not look unresponsive.
+pub const GAP_P95_FACTOR: f64 = 3.0;
 /// Errors within this window belong to one burst.
 const BURST_WINDOW_SECS: f64 = 300.0;
 /// Fewest errors that make a burst.
@@ -199,7 +202,8 @@ fn gaps(data: &Dataset<'_>, offset: UtcOffset, restarts: &[Restart]) -> Vec<Gap>
         let mut d = diffs.clone();
         d.sort_by(f64::total_cmp);
         let usual = d[d.len() / 2];
-        let threshold = MIN_GAP_SECS.max(GAP_RHYTHM_FACTOR * usual);
+        let p95 = crate::stats::percentile_sorted(&d, 0.95);
+        let threshold = MIN_GAP_SECS.max(GAP_RHYTHM_FACTOR * usual).max(GAP_P95_FACTOR * p95);
         for w in sorted.windows(2) {
             // Activity is per minute: the silence runs from the end of one active minute
             // to the start of the next.

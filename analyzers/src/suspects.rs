@@ -551,23 +551,35 @@ fn dense_untasked_sql(facts: &Facts) -> Vec<Span> {
     out
 }
 
+/// Symptoms just before a silence: slow requests and errors in the five minutes
+/// before it, counted only when they stand out (a slowness episode ending then,
+/// or an error burst in the fifteen minutes before).
+fn symptoms_before(cx: &Context<'_>, gap: Span) -> usize {
+    let lead = Span::new(gap.start.add_micros(-300_000_000), gap.start);
+    let slow_before = cx
+        .episodes
+        .iter()
+        .any(|e| e.kinds.contains(&"slow-requests") && e.span.overlap_secs(&lead) > 0.0);
+    let burst_from = gap.start.add_micros(-900_000_000);
+    let errors_before = cx
+        .health
+        .error_bursts
+        .iter()
+        .any(|b| b.span.end >= burst_from && b.span.start <= gap.start);
+    if !(slow_before || errors_before) {
+        return 0;
+    }
+    let slow = cx.facts.requests.iter().filter(|r| r.ms >= 1000.0 && lead.contains(r.end)).count();
+    let errors = cx.facts.errors.iter().filter(|e| lead.contains(e.time)).count();
+    (slow + errors).max(1)
+}
+
 fn unresponsive(cx: &Context<'_>) -> Vec<Candidate> {
     cx.health
         .gaps
         .iter()
         .map(|g| {
-            let before = g.span.start.add_micros(-900_000_000);
-            let pre = cx
-                .facts
-                .requests
-                .iter()
-                .filter(|r| r.ms >= 1000.0 && r.end >= before && r.end <= g.span.start)
-                .count()
-                + cx.facts
-                    .errors
-                    .iter()
-                    .filter(|e| e.time >= before && e.time <= g.span.start)
-                    .count();
+            let pre = symptoms_before(cx, g.span);
             let severity = (g.duration_s / 1800.0).min(1.0).sqrt();
             let direct = severity
                 * (0.55

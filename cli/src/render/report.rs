@@ -55,11 +55,12 @@ fn header(out: &mut dyn Write, r: &Report) -> io::Result<()> {
         writeln!(out, "Span: {} → {} ({})", s.start, s.end, human_duration(s.duration_s))?;
     }
     let o = &r.server_utc_offset;
-    if o.assumed {
-        writeln!(out, "!! Server clock: {}", terminal(&o.derived_from))?;
+    let clock = if o.assumed {
+        format!("!! Server clock: {}", terminal(&o.derived_from))
     } else {
-        writeln!(out, "Server clock: UTC{} ({})", o.value, terminal(&o.derived_from))?;
-    }
+        format!("Server clock: UTC{} ({})", o.value, terminal(&o.derived_from))
+    };
+    writeln!(out, "{}", wrap(&clock, WIDTH, "   "))?;
     writeln!(
         out,
         "Requests: {} server lines ({} slow), logging: {}; {} slowness episode(s)",
@@ -72,7 +73,28 @@ fn header(out: &mut dyn Write, r: &Report) -> io::Result<()> {
 
 fn section(out: &mut dyn Write, title: &str, table: Option<Table>) -> io::Result<()> {
     let Some(t) = table else { return Ok(()) };
-    writeln!(out, "\n{}\n{t}", terminal(title))
+    writeln!(out, "\n{}\n{t}", wrap(&terminal(title), WIDTH, ""))
+}
+
+/// The report is laid out for this many columns when not on a terminal.
+const WIDTH: usize = 100;
+
+/// Wraps text at spaces to `width` columns, continuing lines with `indent`.
+fn wrap(text: &str, width: usize, indent: &str) -> String {
+    let mut out = String::new();
+    let mut line = String::new();
+    for word in text.split(' ') {
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            out.push_str(&line);
+            out.push('\n');
+            line = indent.to_string();
+        } else if !line.is_empty() && line != indent {
+            line.push(' ');
+        }
+        line.push_str(word);
+    }
+    out.push_str(&line);
+    out
 }
 
 fn suspects(r: &Report, top: usize) -> Option<Table> {
@@ -84,7 +106,7 @@ fn suspects(r: &Report, top: usize) -> Option<Table> {
         t.add_row(vec![
             s.rank.to_string(),
             s.cause.to_string(),
-            terminal(&excerpt(&s.subject, 40)).into_owned(),
+            terminal(&excerpt(&s.subject, 24)).into_owned(),
             format!("{:.2}", s.confidence),
             format!("{}\n{}", short(&s.start), short(&s.end)),
             terminal(&s.summary).into_owned(),
@@ -98,13 +120,8 @@ fn evidence(out: &mut dyn Write, r: &Report) -> io::Result<()> {
     for s in r.suspects.iter().filter(|s| s.confidence >= 0.5).take(3) {
         writeln!(out, "\nEvidence for #{} {} ({}):", s.rank, s.cause, terminal(&s.subject))?;
         for e in &s.evidence {
-            writeln!(
-                out,
-                "  {}:{}: {}",
-                terminal(&e.source),
-                e.line,
-                terminal(&excerpt(&e.excerpt, 160))
-            )?;
+            writeln!(out, "  {}:{}:", terminal(&e.source), e.line)?;
+            writeln!(out, "    {}", terminal(&excerpt(&e.excerpt, WIDTH - 5)))?;
         }
     }
     Ok(())

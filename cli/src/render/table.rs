@@ -25,7 +25,7 @@ pub fn fit_except(t: &mut Table, flexible: usize) {
     let widths = t.column_max_content_widths();
     for (i, w) in widths.iter().enumerate() {
         let constraint = if i == flexible {
-            ColumnConstraint::LowerBoundary(Width::Fixed((*w).min(30)))
+            ColumnConstraint::LowerBoundary(Width::Fixed((*w).min(24)))
         } else {
             ColumnConstraint::Absolute(Width::Fixed(*w + 2))
         };

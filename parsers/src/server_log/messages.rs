@@ -54,8 +54,13 @@ pub fn interpret(e: &EntryView<'_>) -> EventKind {
         Some(k) => k,
         None => sql_timing(e).unwrap_or(EventKind::Log),
     };
+    // An error whose text names an SQL failure is that SQL failure, even when it
+    // surfaced as an unhandled web-server exception: pool exhaustion is the cause
+    // support needs to see, the failed request its symptom.
     match kind {
-        EventKind::Log if e.level >= Level::Warn => sql_error_in_text(e).unwrap_or(EventKind::Log),
+        EventKind::Log | EventKind::WebError { .. } if e.level >= Level::Warn => {
+            sql_error_in_text(e).unwrap_or(kind)
+        }
         k => k,
     }
 }
