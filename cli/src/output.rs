@@ -11,7 +11,9 @@ pub fn stdout() -> BufWriter<io::StdoutLock<'static>> {
 
 /// Whether an error chain ends in a broken pipe.
 pub fn is_broken_pipe(e: &anyhow::Error) -> bool {
-    e.chain().any(|c| c.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe))
+    e.chain().any(|c| {
+        c.downcast_ref::<io::Error>().is_some_and(|io| io.kind() == io::ErrorKind::BrokenPipe)
+    })
 }
 
 /// Whether stdout is a terminal (colour and widths only then).

@@ -23,6 +23,7 @@ pub struct Loaded {
     /// One result per source, same order.
     pub parsed: Vec<Parsed>,
     /// Tasks assembled from every task-log source.
+    #[allow(dead_code)] // read by `tasks`, which is being written on another branch
     pub tasks: Vec<Task>,
 }
 
@@ -36,8 +37,12 @@ impl Loaded {
     }
 
     /// Whether any source had a problem (exit code 1).
+    #[allow(dead_code)] // kept for commands that decide the exit code without printing
     pub fn has_problems(&self) -> bool {
-        self.sources.iter().zip(&self.parsed).any(|(s, p)| !s.problems.is_empty() || !p.problems.is_empty())
+        self.sources
+            .iter()
+            .zip(&self.parsed)
+            .any(|(s, p)| !s.problems.is_empty() || !p.problems.is_empty())
     }
 }
 

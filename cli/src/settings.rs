@@ -38,7 +38,9 @@ impl InputSettings {
         let open = OpenOptions {
             max_decompressed,
             allow_mmap: !o.no_mmap,
-            max_total_decompressed: OpenOptions::default().max_total_decompressed.max(max_decompressed),
+            max_total_decompressed: OpenOptions::default()
+                .max_total_decompressed
+                .max(max_decompressed),
             ..OpenOptions::default()
         };
         Ok(InputSettings {

@@ -66,7 +66,8 @@ pub fn detect(file_name: &str, bytes: &[u8]) -> Detection {
 fn by_content(head: &[u8], lower_name: &str) -> Option<Format> {
     let first = first_non_blank_line(head);
     if first.starts_with(b"[\"") && looks_like_task_json(first) {
-        let scheduled = lower_name.starts_with("scheduledtasks_") || first.starts_with(b"[\"ScheduledTasks_");
+        let scheduled =
+            lower_name.starts_with("scheduledtasks_") || first.starts_with(b"[\"ScheduledTasks_");
         return Some(if scheduled { Format::ScheduledTaskLog } else { Format::TaskLogJson });
     }
     if first.starts_with(b"{") && contains(head, b"\"log\"") {
@@ -182,8 +183,17 @@ mod tests {
     fn unknowns_have_reasons() {
         assert_eq!(detect("a", b"").reason, Some("empty"));
         assert_eq!(fmt("OctopusServer.txt", b""), Format::ServerLog);
-        assert_eq!(detect("a", b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0").reason, Some("binary data"));
-        assert_eq!(detect("a", b"\xFF\xFEh\0i\0").reason, Some("UTF-16 text; re-save the file as UTF-8"));
-        assert_eq!(detect("a", b"hello world\n").reason, Some("content matches no supported format"));
+        assert_eq!(
+            detect("a", b"\x7fELF\x02\x01\x01\0\0\0\0\0\0\0\0\0\x02\0").reason,
+            Some("binary data")
+        );
+        assert_eq!(
+            detect("a", b"\xFF\xFEh\0i\0").reason,
+            Some("UTF-16 text; re-save the file as UTF-8")
+        );
+        assert_eq!(
+            detect("a", b"hello world\n").reason,
+            Some("content matches no supported format")
+        );
     }
 }

@@ -55,4 +55,3 @@ pub use parse::{parse_source, ParseOptions, Parsed};
 pub use source::{open_inputs, OpenOptions, Source};
 pub use task::{Step, Task, TaskKind};
 pub use time::{Clock, Timestamp, UtcOffset};
-

@@ -10,16 +10,10 @@ use crate::time::{Clock, Timestamp};
 use crate::{har, task_log};
 
 /// How sources are parsed.
-#[derive(Clone, Copy, Debug)]
+#[derive(Clone, Copy, Debug, Default)]
 pub struct ParseOptions {
     /// Server-log chunking and event retention.
     pub server_log: ServerLogOptions,
-}
-
-impl Default for ParseOptions {
-    fn default() -> Self {
-        ParseOptions { server_log: ServerLogOptions::default() }
-    }
 }
 
 /// Everything one source yielded.
@@ -84,7 +78,9 @@ fn from_server_log(id: SourceId, source: &Source, opts: &ParseOptions) -> Parsed
         ..Parsed::default()
     };
     // Generic events may have been dropped; the activity histogram still spans them.
-    if let (Some(f), Some(l)) = (parsed.activity.iter().map(|a| a.0).min(), parsed.activity.iter().map(|a| a.0).max()) {
+    if let (Some(f), Some(l)) =
+        (parsed.activity.iter().map(|a| a.0).min(), parsed.activity.iter().map(|a| a.0).max())
+    {
         let clock = parsed.events.first().map_or(Clock::Local, |e| e.clock);
         let first = parsed.events.iter().map(|e| e.time).min().unwrap_or(Timestamp(f));
         let last = parsed.events.iter().map(|e| e.time).max().unwrap_or(Timestamp(l + 59_999_999));

@@ -55,8 +55,11 @@ pub const SECRET_HEADERS: &[&str] = &[
 /// Whether a query/form parameter name is secret.
 pub fn is_secret_param(name: &str) -> bool {
     let lower = name.to_ascii_lowercase();
-    SECRET_PARAMS.contains(&lower.as_str()) || lower.contains("apikey") || lower.contains("token")
-        || lower.contains("password") || lower.contains("secret")
+    SECRET_PARAMS.contains(&lower.as_str())
+        || lower.contains("apikey")
+        || lower.contains("token")
+        || lower.contains("password")
+        || lower.contains("secret")
 }
 
 /// Whether a header name is secret.
@@ -106,7 +109,9 @@ pub fn redact_api_keys(text: &str) -> Cow<'_, str> {
         out.push_str(before);
         let prefix_len = if from.starts_with("API-") { 4 } else { "Bearer ".len() };
         let token_len = from[prefix_len..]
-            .find(|c: char| !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~' | '+' | '/' | '=')))
+            .find(|c: char| {
+                !(c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.' | '~' | '+' | '/' | '='))
+            })
             .unwrap_or(from.len() - prefix_len);
         let is_key = !from.starts_with("API-") || token_len >= 16;
         if is_key && token_len > 0 {
@@ -139,9 +144,9 @@ fn percent_decode_lossy(s: &str) -> String {
     let mut out = Vec::with_capacity(b.len());
     let mut i = 0;
     while i < b.len() {
-        if b[i] == b'%' && i + 2 < b.len() + 0 && i + 2 <= b.len() - 1 {
-            if let Ok(v) = u8::from_str_radix(&s[i + 1..i + 3], 16) {
-                out.push(v);
+        if b[i] == b'%' {
+            if let (Some(h), Some(l)) = (b.get(i + 1).and_then(hex), b.get(i + 2).and_then(hex)) {
+                out.push(h << 4 | l);
                 i += 3;
                 continue;
             }
@@ -150,6 +155,10 @@ fn percent_decode_lossy(s: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
+}
+
+fn hex(c: &u8) -> Option<u8> {
+    (*c as char).to_digit(16).map(|d| d as u8)
 }
 
 #[cfg(test)]
@@ -170,8 +179,14 @@ mod tests {
 
     #[test]
     fn api_keys_and_bearer_tokens_in_text() {
-        assert_eq!(redact_api_keys("key API-ABCDEFGHIJKLMNOPQRSTUVWX1 used"), "key API-REDACTED used");
-        assert_eq!(redact_api_keys("Authorization: Bearer eyJhbGciOi.x.y"), "Authorization: Bearer REDACTED");
+        assert_eq!(
+            redact_api_keys("key API-ABCDEFGHIJKLMNOPQRSTUVWX1 used"),
+            "key API-REDACTED used"
+        );
+        assert_eq!(
+            redact_api_keys("Authorization: Bearer eyJhbGciOi.x.y"),
+            "Authorization: Bearer REDACTED"
+        );
         assert_eq!(redact_api_keys("API-docs"), "API-docs");
         assert_eq!(redact_api_keys("/api/users"), "/api/users");
     }

@@ -228,7 +228,8 @@ impl Opener<'_> {
         };
         let mut magic = [0u8; 4];
         let n = read_up_to(&mut file, &mut magic).unwrap_or(0);
-        let watch = Watch { path: path.to_path_buf(), len: meta.len(), modified: meta.modified().ok() };
+        let watch =
+            Watch { path: path.to_path_buf(), len: meta.len(), modified: meta.modified().ok() };
         match sniff_container(&magic[..n]) {
             Container::Gzip => self.open_gzip_file(path, name, meta.len()),
             Container::Zip => self.open_zip_file(path, name, meta.len()),
@@ -251,7 +252,9 @@ impl Opener<'_> {
         } else {
             match fs::read(path) {
                 Ok(v) => (Data::Owned(v), Access::Read),
-                Err(e) => return self.out.push(Source::failed(name, Problem::whole(io_reason(&e)))),
+                Err(e) => {
+                    return self.out.push(Source::failed(name, Problem::whole(io_reason(&e))))
+                }
             }
         };
         self.out.push(Source {
@@ -362,11 +365,15 @@ impl Opener<'_> {
         let read = (&mut member).take(limit + 1).read_to_end(&mut bytes);
         let mut problems = Problems::default();
         if let Err(e) = read {
-            problems.push(Problem::whole(format!("zip member damaged after {} bytes: {e}", bytes.len())));
+            problems.push(Problem::whole(format!(
+                "zip member damaged after {} bytes: {e}",
+                bytes.len()
+            )));
         }
         if bytes.len() as u64 > limit {
             bytes.truncate(limit as usize);
-            problems.push(Problem::whole("zip member larger than its declared size; cut at the limit"));
+            problems
+                .push(Problem::whole("zip member larger than its declared size; cut at the limit"));
         }
         drop(member);
         if sniff_container(&bytes) == Container::Gzip {
@@ -616,7 +623,8 @@ mod tests {
 
     #[test]
     fn truncated_gzip_keeps_prefix_and_reports() {
-        let data: Vec<u8> = (0..200_000u32).flat_map(|i| format!("line {i}\n").into_bytes()).collect();
+        let data: Vec<u8> =
+            (0..200_000u32).flat_map(|i| format!("line {i}\n").into_bytes()).collect();
         let full = gz(&data);
         let d = decode_gzip(&full[..full.len() / 2], 1 << 30);
         assert!(!d.bytes.is_empty());

@@ -63,7 +63,9 @@ fn detail(kind: &EventKind, b: &[u8]) -> String {
         EventKind::TaskExecuted { description, outcome, .. } => {
             format!("{} {}", description.resolve(b), outcome.resolve(b))
         }
-        EventKind::Halibut { endpoint, message, .. } => format!("{} {}", endpoint.resolve(b), message.resolve(b)),
+        EventKind::Halibut { endpoint, message, .. } => {
+            format!("{} {}", endpoint.resolve(b), message.resolve(b))
+        }
         _ => String::new(),
     }
 }

@@ -20,10 +20,15 @@ pub fn run(args: &InputArgs) -> Result<Outcome> {
     let mut out = output::stdout();
     match args.format {
         TableOrJson::Json => {
-            serde_json::to_writer_pretty(&mut out, &inputs_json(&loaded, settings.server_utc_offset))?;
+            serde_json::to_writer_pretty(
+                &mut out,
+                &inputs_json(&loaded, settings.server_utc_offset),
+            )?;
             writeln!(out)?;
         }
-        TableOrJson::Table => writeln!(out, "{}", inputs_table(&loaded, settings.server_utc_offset))?,
+        TableOrJson::Table => {
+            writeln!(out, "{}", inputs_table(&loaded, settings.server_utc_offset))?
+        }
     }
     output::finish(out)?;
     Ok(outcome(&loaded))
@@ -84,7 +89,9 @@ pub fn inputs_json(loaded: &Loaded, offset: Option<UtcOffset>) -> Value {
 }
 
 fn inputs_table(loaded: &Loaded, offset: Option<UtcOffset>) -> comfy_table::Table {
-    let mut t = new_table(&["path", "format", "node", "size", "entries", "skipped", "first", "last", "problems"]);
+    let mut t = new_table(&[
+        "path", "format", "node", "size", "entries", "skipped", "first", "last", "problems",
+    ]);
     for (s, p) in loaded.sources.iter().zip(&loaded.parsed) {
         let show = |v: Value| v.as_str().map(|s| s.replace('T', " ")).unwrap_or_else(|| "-".into());
         let problems = s.problems.total() + p.problems.total();

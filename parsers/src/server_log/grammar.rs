@@ -230,6 +230,7 @@ pub fn is_correlation_id(s: &[u8]) -> bool {
 }
 
 /// A request start at TRACE: `GET   http://host/api/x 0123…`.
+#[allow(clippy::type_complexity)] // a nom production's natural (a, b, c) output
 pub fn request_start(input: &[u8]) -> IResult<&[u8], (&[u8], &[u8], Option<&[u8]>)> {
     let (input, method) = terminated(take_while1(is_upper), space1).parse(input)?;
     let (input, tail) = rest(input)?;
@@ -261,7 +262,8 @@ pub fn http_completed(input: &[u8]) -> IResult<&[u8], HttpCompleted<'_>> {
     let (input, method) = preceded(char(' '), quoted).parse(input)?;
     let (input, host) = preceded(tag(" to "), quoted).parse(input)?;
     let (input, path) = opt(quoted).parse(input)?;
-    let (input, _) = (space1, opt(char('"')), take_while1(is_lower), opt(char('"'))).parse(input)?;
+    let (input, _) =
+        (space1, opt(char('"')), take_while1(is_lower), opt(char('"'))).parse(input)?;
     let (input, status) = preceded(tag(" with "), number).parse(input)?;
     let (input, _span) = preceded(tag(" in "), take_till1(|b| b == b' ')).parse(input)?;
     let (input, ms) = delimited(tag(" ("), millis, tag("ms)")).parse(input)?;
@@ -312,11 +314,14 @@ pub fn sql_took(input: &[u8]) -> IResult<&[u8], SqlTook<'_>> {
     let (input, ms) = delimited(tag(" took "), millis, tag("ms")).parse(input)?;
     let (input, first_record_ms) =
         opt(delimited(tag(" ("), millis, tag("ms until the first record)"))).parse(input)?;
-    let (input, transaction) = opt(preceded(tag(" in transaction"), opt(transaction_name)))
-        .parse(input)?;
+    let (input, transaction) =
+        opt(preceded(tag(" in transaction"), opt(transaction_name))).parse(input)?;
     let (input, _) = (char(':'), space0).parse(input)?;
     let (input, statement) = rest(input)?;
-    Ok((input, SqlTook { operation, ms, first_record_ms, transaction: transaction.flatten(), statement }))
+    Ok((
+        input,
+        SqlTook { operation, ms, first_record_ms, transaction: transaction.flatten(), statement },
+    ))
 }
 
 /// ` 'name'` where the name ends at the first `':` (names never contain it).
@@ -346,6 +351,7 @@ pub fn node_name(input: &[u8]) -> IResult<&[u8], &[u8]> {
 }
 
 /// `Executing task "{description}" "{outcome}" after {ms}ms.`
+#[allow(clippy::type_complexity)] // a nom production's natural (a, b, c) output
 pub fn executing_task(input: &[u8]) -> IResult<&[u8], (&[u8], &[u8], f64)> {
     let (input, description) = preceded(tag("Executing task "), quoted).parse(input)?;
     let (input, outcome) = preceded(char(' '), quoted).parse(input)?;
@@ -371,13 +377,17 @@ pub fn transactions_active(input: &[u8]) -> IResult<&[u8], u32> {
 }
 
 /// `Transaction 'name' Open with 1 commands started at 2017-07-12T20:08:10 (27,070.73 seconds ago)`.
+#[allow(clippy::type_complexity)] // a nom production's natural (a, b, c) output
 pub fn dump_transaction(input: &[u8]) -> IResult<&[u8], (Option<&[u8]>, u32, f64)> {
     let (input, _) = tag("Transaction").parse(input)?;
-    let (input, name) = opt(delimited(tag(" '"), take_till(|b| b == b'\''), char('\''))).parse(input)?;
+    let (input, name) =
+        opt(delimited(tag(" '"), take_till(|b| b == b'\''), char('\''))).parse(input)?;
     let (input, _state) = opt(preceded(char(' '), take_while1(is_alpha_not_w))).parse(input)?;
-    let (input, commands) = delimited(tag(" with "), number, tag(" commands started at ")).parse(input)?;
+    let (input, commands) =
+        delimited(tag(" with "), number, tag(" commands started at ")).parse(input)?;
     let (input, _start) = take_till1(|b| b == b' ')(input)?;
-    let (input, age) = delimited(tag(" ("), take_till1(|b| b == b' '), tag(" seconds ago)")).parse(input)?;
+    let (input, age) =
+        delimited(tag(" ("), take_till1(|b| b == b' '), tag(" seconds ago)")).parse(input)?;
     let age: String = age.iter().filter(|b| **b != b',').map(|b| *b as char).collect();
     let age_s = age.parse().unwrap_or(0.0);
     Ok((input, (name, commands, age_s)))
@@ -393,7 +403,14 @@ fn is_alpha_not_w(b: u8) -> bool {
 
 /// A Halibut line: `listen://[::]:10943/           1056  Accepted TCP client: …`.
 pub fn halibut(input: &[u8]) -> IResult<&[u8], (&[u8], &[u8])> {
-    let scheme = alt((tag("listen://"), tag("poll://"), tag("https://"), tag("http://"), tag("wss://"), tag("ws://")));
+    let scheme = alt((
+        tag("listen://"),
+        tag("poll://"),
+        tag("https://"),
+        tag("http://"),
+        tag("wss://"),
+        tag("ws://"),
+    ));
     let (input, endpoint) = recognize((scheme, take_till1(|b| b == b' '))).parse(input)?;
     let (input, _) = (space1, digit1, tag("  ")).parse(input)?;
     let (input, text) = rest(input)?;
@@ -494,7 +511,10 @@ mod tests {
         assert_eq!(r.method, b"GET");
         assert_eq!(r.url, b"http://demo/api/tasks?skip=0&name=Deploy");
         assert_eq!(r.correlation, Some(&b"38f1b92930a84c31a7aa0e1068887a12"[..]));
-        let (_, r) = request_took(b"Request took 276126ms: GET https://t:8085/latest/api/Spaces-1/projects/").unwrap();
+        let (_, r) = request_took(
+            b"Request took 276126ms: GET https://t:8085/latest/api/Spaces-1/projects/",
+        )
+        .unwrap();
         assert_eq!((r.ms, r.correlation), (276126.0, None));
         assert!(request_took(b"Request took 99999999999999999999ms: GET /x").is_err());
     }
@@ -503,7 +523,10 @@ mod tests {
     fn http_completed_2025_and_2022() {
         let m = br#""HTTP" "GET" to "localhost:8080""/api/octopusservernodes/ping" "completed" with 200 in 00:00:00.0224869 (22ms) by "<anonymous>""#;
         let (_, r) = http_completed(m).unwrap();
-        assert_eq!((r.method, r.host, r.path, r.status, r.ms), (&b"GET"[..], &b"localhost:8080"[..], &b"/api/octopusservernodes/ping"[..], 200, 22.0));
+        assert_eq!(
+            (r.method, r.host, r.path, r.status, r.ms),
+            (&b"GET"[..], &b"localhost:8080"[..], &b"/api/octopusservernodes/ping"[..], 200, 22.0)
+        );
         let m = br#""HTTPS" "POST" to "octo.example.com/api/users/login" completed with 401 in 00:00:01.2500000 (1250.4ms)"#;
         let (_, r) = http_completed(m).unwrap();
         assert_eq!((r.status, r.ms, r.path), (401, 1250.4, &b""[..]));
@@ -512,10 +535,17 @@ mod tests {
     #[test]
     fn sql_variants_r0_r1_r2() {
         let (_, s) = sql_took(b"Reader took 353ms (319ms until the first record): SELECT * FROM dbo.[Dashboard] ORDER BY Id").unwrap();
-        assert_eq!((s.operation, s.ms, s.first_record_ms, s.transaction), (&b"Reader"[..], 353.0, Some(319.0), None));
+        assert_eq!(
+            (s.operation, s.ms, s.first_record_ms, s.transaction),
+            (&b"Reader"[..], 353.0, Some(319.0), None)
+        );
         assert_eq!(s.statement, b"SELECT * FROM dbo.[Dashboard] ORDER BY Id");
-        let (_, s) = sql_took(b"Executing reader took 60007ms in transaction 'DashboardFactory': ").unwrap();
-        assert_eq!((s.ms, s.transaction, s.statement), (60007.0, Some(&b"DashboardFactory"[..]), &b""[..]));
+        let (_, s) =
+            sql_took(b"Executing reader took 60007ms in transaction 'DashboardFactory': ").unwrap();
+        assert_eq!(
+            (s.ms, s.transaction, s.statement),
+            (60007.0, Some(&b"DashboardFactory"[..]), &b""[..])
+        );
         let (_, s) = sql_took(b"Execute non query took 412ms in transaction 'ApplyRetentionPoliciesTaskController|ServerTasks-55-b097b4b7-e9a8-4822-bf5d-b3683391a9df|T110': DELETE FROM dbo.[Release] WHERE Id = @id").unwrap();
         assert_eq!(s.operation, b"Execute non query");
         assert!(s.transaction.unwrap().ends_with(b"|T110"));
@@ -528,13 +558,24 @@ mod tests {
 
     #[test]
     fn banner_node_task_lines() {
-        let (_, (v, i)) = version_banner(b"Octopus.Server version 2024.2.9409 (2024.2.9409) instance OctopusServer").unwrap();
+        let (_, (v, i)) = version_banner(
+            b"Octopus.Server version 2024.2.9409 (2024.2.9409) instance OctopusServer",
+        )
+        .unwrap();
         assert_eq!((v, i), (&b"2024.2.9409"[..], &b"OctopusServer"[..]));
-        let (_, (v, _)) = version_banner(b"Octopus.Server.exe version 0.0.0-local (0.0.0-local) instance master").unwrap();
+        let (_, (v, _)) =
+            version_banner(b"Octopus.Server.exe version 0.0.0-local (0.0.0-local) instance master")
+                .unwrap();
         assert_eq!(v, b"0.0.0-local");
-        assert_eq!(node_name(b"Defaulting server node name to '\"08c3dfcac5a3\"'.").unwrap().1, b"08c3dfcac5a3");
+        assert_eq!(
+            node_name(b"Defaulting server node name to '\"08c3dfcac5a3\"'.").unwrap().1,
+            b"08c3dfcac5a3"
+        );
         let (_, (d, o, ms)) = executing_task(b"Executing task \"Check target health for Default Machine Policy\" \"abandoned\" after 290ms.").unwrap();
-        assert_eq!((d, o, ms), (&b"Check target health for Default Machine Policy"[..], &b"abandoned"[..], 290.0));
+        assert_eq!(
+            (d, o, ms),
+            (&b"Check target health for Default Machine Policy"[..], &b"abandoned"[..], 290.0)
+        );
         let (_, (d, n)) = task_canceled_node_offline(b"Marking the task Deploy Web release 1.2 to Prod as canceled because the node NODE2 went offline and was unable to complete it.").unwrap();
         assert_eq!((d, n), (&b"Deploy Web release 1.2 to Prod"[..], &b"NODE2"[..]));
     }
@@ -544,7 +585,10 @@ mod tests {
         assert_eq!(transactions_active(b"85 transactions active").unwrap().1, 85);
         let (_, (n, c, a)) = dump_transaction(b"Transaction 'OctopusPrincipalLoader' Open with 1 commands started at 2017-07-12T20:08:10 (27,070.73 seconds ago)").unwrap();
         assert_eq!((n, c, a), (Some(&b"OctopusPrincipalLoader"[..]), 1, 27070.73));
-        let (_, (n, c, a)) = dump_transaction(b"Transaction with 0 commands started at 2016-08-16T18:38:38 (192,072.09 seconds ago)").unwrap();
+        let (_, (n, c, a)) = dump_transaction(
+            b"Transaction with 0 commands started at 2016-08-16T18:38:38 (192,072.09 seconds ago)",
+        )
+        .unwrap();
         assert_eq!((n, c, a), (None, 0, 192072.09));
     }
 
@@ -560,7 +604,9 @@ mod tests {
 
     #[test]
     fn request_start_trace() {
-        let (_, (m, u, c)) = request_start(b"GET   http://demo/api/tasks?skip=0 beb82d8faa3843d0beead27d4ed7ef4e").unwrap();
+        let (_, (m, u, c)) =
+            request_start(b"GET   http://demo/api/tasks?skip=0 beb82d8faa3843d0beead27d4ed7ef4e")
+                .unwrap();
         assert_eq!((m, u), (&b"GET"[..], &b"http://demo/api/tasks?skip=0"[..]));
         assert!(c.is_some());
         assert!(request_start(b"GET something else").is_err());

@@ -3,7 +3,9 @@
 //! this module only decides which production applies and keeps spans.
 
 use super::grammar::{self, trim_end};
-use crate::event::{EventKind, Level, Request, Sql, SqlErrorKind, Text, TransactionInfo, Transactions};
+use crate::event::{
+    EventKind, Level, Request, Sql, SqlErrorKind, Text, TransactionInfo, Transactions,
+};
 
 /// What the interpreter needs to know about an entry.
 pub struct EntryView<'a> {
@@ -37,7 +39,9 @@ pub fn interpret(e: &EntryView<'_>) -> EventKind {
         b'E' if m.starts_with(b"Environment Information:") => Some(environment(e)),
         b'E' if m.starts_with(b"Executing task \"") => executing_task(e),
         b'E' if m.starts_with(b"Error while executing SQL command") => sql_error_wrapped(e),
-        b'E' if m.starts_with(b"Exception occurred while executing a reader") => sql_error_wrapped(e),
+        b'E' if m.starts_with(b"Exception occurred while executing a reader") => {
+            sql_error_wrapped(e)
+        }
         b'D' if m.starts_with(b"Defaulting server node name") => node_name(e),
         b'M' if m.starts_with(b"Marking the task ") => task_canceled(e),
         b'U' if m.starts_with(b"Unhandled exception from web server:") => Some(web_error(e)),
@@ -75,7 +79,11 @@ fn http_completed(e: &EntryView<'_>) -> Option<EventKind> {
     let url = if r.path.is_empty() {
         e.text(r.host)
     } else {
-        let whole = format!("http://{}{}", String::from_utf8_lossy(r.host), String::from_utf8_lossy(r.path));
+        let whole = format!(
+            "http://{}{}",
+            String::from_utf8_lossy(r.host),
+            String::from_utf8_lossy(r.path)
+        );
         Text::Owned(whole.into_boxed_str())
     };
     Some(EventKind::Request(Request {
@@ -130,7 +138,11 @@ pub fn is_halibut_failure(text: &[u8]) -> bool {
 
 fn server_start(e: &EntryView<'_>) -> Option<EventKind> {
     let (_, (version, instance)) = grammar::version_banner(e.message).ok()?;
-    Some(EventKind::ServerStart { version: e.text(version), instance: e.text(instance), pid: e.pid })
+    Some(EventKind::ServerStart {
+        version: e.text(version),
+        instance: e.text(instance),
+        pid: e.pid,
+    })
 }
 
 fn environment(e: &EntryView<'_>) -> EventKind {
@@ -164,7 +176,10 @@ fn executing_task(e: &EntryView<'_>) -> Option<EventKind> {
 
 fn task_canceled(e: &EntryView<'_>) -> Option<EventKind> {
     let (_, (description, node)) = grammar::task_canceled_node_offline(e.message).ok()?;
-    Some(EventKind::TaskCanceledNodeOffline { description: e.text(description), node: e.text(node) })
+    Some(EventKind::TaskCanceledNodeOffline {
+        description: e.text(description),
+        node: e.text(node),
+    })
 }
 
 fn web_error(e: &EntryView<'_>) -> EventKind {
@@ -182,13 +197,18 @@ fn dump(e: &EntryView<'_>) -> EventKind {
         .continuation
         .split(|b| *b == b'\n')
         .filter_map(|l| grammar::dump_transaction(trim_end(l)).ok())
-        .map(|(_, (name, commands, age_s))| TransactionInfo { name: name.map(|n| e.text(n)), commands, age_s })
+        .map(|(_, (name, commands, age_s))| TransactionInfo {
+            name: name.map(|n| e.text(n)),
+            commands,
+            age_s,
+        })
         .collect();
     EventKind::Transactions(Box::new(Transactions { active: None, dump }))
 }
 
 fn sql_error_wrapped(e: &EntryView<'_>) -> Option<EventKind> {
-    let transaction = grammar::transaction_name(skip_to_quote(e.message)).ok().map(|(_, n)| e.text(n));
+    let transaction =
+        grammar::transaction_name(skip_to_quote(e.message)).ok().map(|(_, n)| e.text(n));
     let error = sql_error_kind(e.message)
         .or_else(|| sql_error_kind(e.continuation))
         .unwrap_or(SqlErrorKind::Other);

@@ -20,7 +20,7 @@ pub mod messages;
 use rayon::prelude::*;
 
 use self::framing::{Line, Lines};
-use self::grammar::{HeaderError, Header};
+use self::grammar::{Header, HeaderError};
 use self::messages::EntryView;
 use crate::error::{Problem, Problems};
 use crate::event::{Event, EventKind, SourceId};
@@ -64,8 +64,11 @@ pub fn parse(source: SourceId, bytes: &[u8], opts: &ServerLogOptions) -> ServerL
     let start = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
     let mut starts = framing::chunk_starts(&bytes[start..], opts.chunk_size);
     starts.iter_mut().for_each(|s| *s += start);
-    let ranges: Vec<(usize, usize)> =
-        starts.iter().zip(starts.iter().skip(1).chain([&bytes.len()])).map(|(a, b)| (*a, *b)).collect();
+    let ranges: Vec<(usize, usize)> = starts
+        .iter()
+        .zip(starts.iter().skip(1).chain([&bytes.len()]))
+        .map(|(a, b)| (*a, *b))
+        .collect();
     let chunks: Vec<ServerLog> = if ranges.len() == 1 {
         vec![parse_chunk(source, bytes, ranges[0], opts)]
     } else {
@@ -113,7 +116,12 @@ struct Pending<'a> {
 }
 
 /// Frames and parses `bytes[range]`, with line numbers relative to the chunk.
-fn parse_chunk(source: SourceId, bytes: &[u8], range: (usize, usize), opts: &ServerLogOptions) -> ServerLog {
+fn parse_chunk(
+    source: SourceId,
+    bytes: &[u8],
+    range: (usize, usize),
+    opts: &ServerLogOptions,
+) -> ServerLog {
     let chunk = &bytes[range.0..range.1];
     let mut out = ServerLog::default();
     let mut pending: Option<Pending<'_>> = None;
@@ -209,7 +217,10 @@ fn finish(
     };
     note_activity(&mut out.activity, time.0);
     let kind = messages::interpret(&view);
-    if matches!(kind, EventKind::Log) && !opts.keep_generic && p.header.level < crate::event::Level::Warn {
+    if matches!(kind, EventKind::Log)
+        && !opts.keep_generic
+        && p.header.level < crate::event::Level::Warn
+    {
         return;
     }
     out.events.push(Event {
