@@ -1,0 +1,1 @@
+//! HAR redaction (in progress).
