@@ -1,1 +1,3 @@
 //! Generators of large realistic inputs for benchmarks.
+
+pub mod har_gen;

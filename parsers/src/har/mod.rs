@@ -1,25 +1,25 @@
 //! HAR (HTTP Archive) recordings: each entry becomes a `request` event.
 //!
 //! ```text
-//! bytes ─► strip BOM / JSONP wrapper ─► serde_json: {"log": {"entries": [&RawValue, …]}}
-//!                                          │ ok                         │ error (truncated, bad UTF-8, …)
-//!                                          │                            ▼
-//!                                          │            recover::scan_entries: byte ranges of
-//!                                          │            the complete entries, found without decoding
-//!                                          ▼                            │
-//!               each entry: serde_json into model::Entry (borrowed; bodies skipped unread)
-//!                     │ error: recover::repair (lone surrogates, bad UTF-8) and retry once;
-//!                     │        still failing: a problem naming the entry, the entry skipped
+//! bytes ─► strip BOM / JSONP wrapper ─► walk::walk_entries: {"log": {"entries": [ … ]}}
+//!                                        (structural scan; decodes nothing before the entries)
+//!                                                   │ each element of entries, where it starts
+//!                                                   ▼
+//!            serde_json into model::Entry (borrowed; bodies skipped unread) ─► its end offset
+//!                     │ refused: the walker finds the element's end; walk::repair (lone
+//!                     │          surrogates, bad UTF-8) and read again; still refused: a
+//!                     │          problem naming the entry, the entry skipped
 //!                     ▼
-//!               Event { kind: Request { …, browser: BrowserTiming } }, time in UTC
+//!            Event { kind: Request { …, browser: BrowserTiming } }, time in UTC
 //! ```
 //!
-//! The whole file is one `&[u8]` (usually memory-mapped). The first parse
-//! only records where each entry is; each entry is then decoded on its own,
-//! so one bad entry costs that entry and nothing else, and its byte range
-//! becomes the event's `offset`/`len`. Response bodies, post data, initiator
-//! stacks and the dozens of `_` fields some exporters add are never decoded
-//! or copied.
+//! The whole file is one `&[u8]` (usually memory-mapped) and is read once:
+//! serde reads each entry where the walker finds it starts and says where it
+//! ends, which becomes the event's `offset`/`len`. One bad entry costs that
+//! entry and nothing else; a truncated file keeps its complete entries.
+//! Response bodies, post data, initiator stacks and the dozens of `_` fields
+//! some exporters add are never decoded, validated or copied (so invalid
+//! UTF-8 or lone surrogates inside a body cost nothing).
 //!
 //! What the exporters write, and how it is read (har.md §4, §5, §7):
 //!
@@ -41,17 +41,14 @@
 //!   merges by time).
 
 mod model;
-mod recover;
 pub mod redact;
 #[cfg(test)]
 mod tests;
-
+mod walk;
 use std::borrow::Cow;
 
-use serde::Deserialize;
-use serde_json::value::RawValue;
-
-use self::model::{Entry, Loose, Num, Str, Timings};
+use self::model::{Entry, Num, Str, Timings};
+use self::walk::{Step, Visit};
 use crate::error::{Problem, Problems};
 use crate::event::{BrowserTiming, Event, EventKind, Level, Request, SourceId, Text};
 use crate::parse::Parsed;
@@ -118,25 +115,11 @@ fn offset_in(whole: &[u8], sub: &[u8]) -> usize {
     (sub.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize)
 }
 
-/// The top of the document; everything but the entries is skipped.
-#[derive(Deserialize)]
-struct Document<'a> {
-    #[serde(default, borrow)]
-    log: Loose<LogPart<'a>>,
-    /// A HAR fragment without the `log` wrapper (har.md §7.16).
-    #[serde(default, borrow)]
-    entries: Option<Vec<&'a RawValue>>,
-}
-
-#[derive(Deserialize)]
-struct LogPart<'a> {
-    #[serde(default, borrow)]
-    entries: Option<Vec<&'a RawValue>>,
-}
-
-/// What one entry became.
+/// What one entry became. Not boxed: outcomes are collected in bounded
+/// chunks, and a box would cost one more allocation per entry.
+#[allow(clippy::large_enum_variant)]
 enum Outcome {
-    Event(Box<Converted>),
+    Event(Converted),
     Skipped(String),
 }
 
@@ -151,14 +134,38 @@ struct Converted {
     repaired: bool,
 }
 
+/// How many entries had some condition, and the first of them.
+#[derive(Default)]
+struct Tally {
+    count: u64,
+    first: u64,
+}
+
+impl Tally {
+    fn add(&mut self, line: u64) {
+        if self.count == 0 {
+            self.first = line;
+        }
+        self.count += 1;
+    }
+}
+
 /// Accumulates events and problems for one source.
 struct Collector<'s> {
     id: SourceId,
     source: &'s [u8],
     entries: u64,
-    converted: Vec<Converted>,
+    events: Vec<Event>,
     problems: Problems,
     entry_problems: u64,
+    /// Index in `events` and shown text of each entry without a usable start.
+    no_start: Vec<(usize, String)>,
+    zone_assumed: Tally,
+    repaired: Tally,
+    /// Why serde refused the element being walked (shown if it cannot be repaired).
+    refused: Option<String>,
+    /// The file ended inside an entry: serde's description of it.
+    truncated: Option<String>,
 }
 
 impl<'s> Collector<'s> {
@@ -167,68 +174,108 @@ impl<'s> Collector<'s> {
             id,
             source,
             entries: 0,
-            converted: Vec::new(),
+            events: Vec::new(),
             problems: Problems::default(),
             entry_problems: 0,
+            no_start: Vec::new(),
+            zone_assumed: Tally::default(),
+            repaired: Tally::default(),
+            refused: None,
+            truncated: None,
         }
     }
 
+    /// Walks the document; each entry is read by serde where it starts, in
+    /// one pass over the bytes, and its byte range becomes the event's.
     fn document(&mut self, body: &'s [u8]) {
-        match serde_json::from_slice::<Document>(body) {
-            Ok(doc) => match doc.log.0.and_then(|l| l.entries).or(doc.entries) {
-                Some(list) => {
-                    for raw in list {
-                        self.entry(raw.get().as_bytes());
-                    }
-                }
-                None => self.problems.push(Problem::whole("not a HAR: no `log.entries` array")),
-            },
-            Err(e) => self.recover(body, &e),
-        }
-    }
-
-    /// The document could not be read as a whole: report why, then read the
-    /// complete entries that a structural scan finds.
-    fn recover(&mut self, body: &'s [u8], err: &serde_json::Error) {
-        let scan = recover::scan_entries(body);
+        let walk = walk::walk_entries(body, &mut |visit| match visit {
+            Visit::Element(at) => self.read(body, at),
+            Visit::Skipped(range) => {
+                self.salvage(&body[range]);
+                Step::Skip
+            }
+        });
         let at = offset_in(self.source, body);
-        for range in scan.ranges.clone() {
-            self.entry(&body[range]);
-        }
-        let mut reason = describe_error(body, at, err);
-        if !scan.found_entries {
-            reason.push_str("; no `log.entries` array found");
-        } else if scan.stopped.is_some() {
-            reason
-                .push_str(&format!("; read the {} complete entries before it", scan.ranges.len()));
-        } else if self.entry_problems > 0 {
-            return; // the entries that failed have said why
-        } else {
-            reason.push_str("; every entry was still read one by one");
-        }
+        let read = walk.elements;
+        let reason = match (walk.found_entries, walk.stopped, self.truncated.take()) {
+            (true, None, _) => return,
+            (false, None, _) => "not a HAR: no `log.entries` array".to_string(),
+            (found, Some((offset, why)), serde) => {
+                let what = serde.unwrap_or_else(|| describe_stop(at + offset, why));
+                match found {
+                    true => format!("{what}; read the {read} complete entries before it"),
+                    false => format!("{what}; no `log.entries` array found"),
+                }
+            }
+        };
         self.problems.list.insert(0, Problem::whole(reason));
     }
 
-    /// Decodes one entry, repairing it once if serde refuses it.
-    fn entry(&mut self, raw: &'s [u8]) {
+    /// Reads the entry that starts at `body[at]`; on failure the walker
+    /// finds its end and hands it to [`Collector::salvage`].
+    fn read(&mut self, body: &'s [u8], at: usize) -> Step {
+        let rest = &body[at..];
+        let mut stream = serde_json::Deserializer::from_slice(rest).into_iter::<Entry>();
+        match stream.next() {
+            Some(Ok(entry)) => {
+                let raw = &rest[..stream.byte_offset()];
+                self.entries += 1;
+                let outcome = self.convert(
+                    self.entries,
+                    offset_in(self.source, raw),
+                    raw.len(),
+                    entry,
+                    false,
+                );
+                self.push(self.entries, outcome);
+                Step::Read(at + raw.len())
+            }
+            Some(Err(e)) => {
+                let described = describe_error(rest, offset_in(self.source, rest), &e);
+                match e.is_eof() {
+                    true => self.truncated = Some(described),
+                    false => self.refused = Some(described),
+                }
+                Step::Skip
+            }
+            None => Step::Skip,
+        }
+    }
+
+    /// An entry serde refused: repaired and read again if a lone surrogate
+    /// or invalid UTF-8 was the cause, else reported and skipped.
+    fn salvage(&mut self, raw: &[u8]) {
         self.entries += 1;
         let index = self.entries;
         let offset = offset_in(self.source, raw);
-        let outcome = match serde_json::from_slice::<Entry>(raw) {
-            Ok(e) => self.convert(index, offset, raw.len(), e, false),
-            Err(err) => match recover::repair(raw) {
-                Some(fixed) => match serde_json::from_slice::<Entry>(&fixed) {
-                    Ok(e) => self.convert(index, offset, raw.len(), e, true),
-                    Err(_) => Outcome::Skipped(describe_error(raw, offset, &err)),
-                },
-                None => Outcome::Skipped(describe_error(raw, offset, &err)),
-            },
+        let why = self.refused.take().unwrap_or_else(|| "unreadable".into());
+        let outcome = match walk::repair(raw).map(|fixed| {
+            serde_json::from_slice::<Entry>(&fixed)
+                .map(|e| self.convert(index, offset, raw.len(), e, true))
+        }) {
+            Some(Ok(outcome)) => outcome,
+            _ => Outcome::Skipped(why),
         };
+        self.push(index, outcome);
+    }
+
+    fn push(&mut self, line: u64, outcome: Outcome) {
         match outcome {
-            Outcome::Event(c) => self.converted.push(*c),
+            Outcome::Event(c) => {
+                if c.zone_assumed {
+                    self.zone_assumed.add(line);
+                }
+                if c.repaired {
+                    self.repaired.add(line);
+                }
+                if let Some(text) = c.no_start {
+                    self.no_start.push((self.events.len(), text));
+                }
+                self.events.push(c.event);
+            }
             Outcome::Skipped(why) => {
                 self.entry_problems += 1;
-                self.problems.push(Problem::at_line(index, format!("entry skipped: {why}")));
+                self.problems.push(Problem::at_line(line, format!("entry skipped: {why}")));
             }
         }
     }
@@ -283,12 +330,12 @@ impl<'s> Collector<'s> {
             level: if failed { Level::Warn } else { Level::Info },
             kind: EventKind::Request(request),
         };
-        Outcome::Event(Box::new(Converted {
+        Outcome::Event(Converted {
             event,
             zone_assumed: start.is_some_and(|s| !s.1),
             no_start: start.is_none().then(|| shown(&e.started)),
             repaired,
-        }))
+        })
     }
 
     /// A span into the source when serde could borrow the string (no
@@ -306,8 +353,8 @@ impl<'s> Collector<'s> {
 
     fn finish(mut self) -> Parsed {
         self.file_problems();
-        fill_missing_starts(&mut self.converted);
-        let events: Vec<Event> = self.converted.into_iter().map(|c| c.event).collect();
+        fill_missing_starts(&mut self.events, &self.no_start);
+        let events = self.events;
         let first = events.iter().map(|e| e.time).min().map(|t| (t, Clock::Utc));
         let last = events.iter().map(|e| e.time).max().map(|t| (t, Clock::Utc));
         Parsed {
@@ -322,57 +369,54 @@ impl<'s> Collector<'s> {
 
     /// Problems said once per file, and one per entry without a usable start.
     fn file_problems(&mut self) {
-        let zone = self.converted.iter().filter(|c| c.zone_assumed);
-        if let Some((n, first)) = count_first(zone) {
+        let Tally { count, first } = self.zone_assumed;
+        if count > 0 {
             self.problems.push(Problem::whole(format!(
-                "{n} entries have a startedDateTime without a time zone (first: entry {}); read as UTC",
-                first.event.line
+                "{count} entries have a startedDateTime without a time zone (first: entry {first}); \
+                 read as UTC"
             )));
         }
-        let repaired = self.converted.iter().filter(|c| c.repaired);
-        if let Some((n, first)) = count_first(repaired) {
+        let Tally { count, first } = self.repaired;
+        if count > 0 {
             self.problems.push(Problem::whole(format!(
-                "{n} entries contain lone UTF-16 surrogates or invalid UTF-8 (first: entry {}); \
-                 replaced with U+FFFD",
-                first.event.line
+                "{count} entries contain lone UTF-16 surrogates or invalid UTF-8 (first: entry \
+                 {first}); replaced with U+FFFD"
             )));
         }
-        for c in &self.converted {
-            if let Some(text) = &c.no_start {
-                self.problems.push(Problem::at_line(
-                    c.event.line,
-                    format!(
-                        "startedDateTime {text} is missing or unreadable; \
-                         the entry is placed at the start of the entry before it"
-                    ),
-                ));
-            }
+        for (i, text) in &self.no_start {
+            self.problems.push(Problem::at_line(
+                self.events[*i].line,
+                format!(
+                    "startedDateTime {text} is missing or unreadable; \
+                     the entry is placed at the start of the entry before it"
+                ),
+            ));
         }
     }
-}
-
-fn count_first<'c>(mut it: impl Iterator<Item = &'c Converted>) -> Option<(usize, &'c Converted)> {
-    let first = it.next()?;
-    Some((1 + it.count(), first))
 }
 
 /// Gives entries without a usable start the time of the closest entry
 /// before them in the file (or after them, for leading ones), so that they
 /// are kept, and counted, without inventing a time outside the recording.
-fn fill_missing_starts(converted: &mut [Converted]) {
+fn fill_missing_starts(events: &mut [Event], missing: &[(usize, String)]) {
+    if missing.is_empty() {
+        return;
+    }
+    let mut is_missing = vec![false; events.len()];
+    missing.iter().for_each(|(i, _)| is_missing[*i] = true);
     let mut previous = None;
-    for c in converted.iter_mut() {
-        match (&c.no_start, previous) {
-            (None, _) => previous = Some(c.event.time),
-            (Some(_), Some(t)) => c.event.time = t,
-            (Some(_), None) => {}
+    for (e, missing) in events.iter_mut().zip(&is_missing) {
+        match (missing, previous) {
+            (false, _) => previous = Some(e.time),
+            (true, Some(t)) => e.time = t,
+            (true, None) => {}
         }
     }
     let mut next = None;
-    for c in converted.iter_mut().rev() {
-        match (&c.no_start, next) {
-            (None, _) => next = Some(c.event.time),
-            (Some(_), Some(t)) if c.event.time == Timestamp(0) => c.event.time = t,
+    for (e, missing) in events.iter_mut().zip(&is_missing).rev() {
+        match (missing, next) {
+            (false, _) => next = Some(e.time),
+            (true, Some(t)) if e.time == Timestamp(0) => e.time = t,
             _ => {}
         }
     }
@@ -435,7 +479,7 @@ fn is_cached(
 /// `doc` is the text serde read, found at `doc_offset` in the source.
 fn describe_error(doc: &[u8], doc_offset: usize, e: &serde_json::Error) -> String {
     use serde_json::error::Category;
-    let at = doc_offset + recover::byte_offset(doc, e.line(), e.column());
+    let at = doc_offset + walk::byte_offset(doc, e.line(), e.column());
     let message = e.to_string();
     let message = message.split(" at line ").next().unwrap_or_default();
     let message = message.replace("struct Entry", "an entry object");
@@ -450,6 +494,14 @@ fn describe_error(doc: &[u8], doc_offset: usize, e: &serde_json::Error) -> Strin
         Category::Syntax => format!("not valid JSON at byte {at}: {}", mask_quoted(&message)),
         Category::Data => format!("not a HAR at byte {at}: {}", mask_quoted(&message)),
         Category::Io => format!("read error at byte {at}: {message}"),
+    }
+}
+
+/// A stop of the document walker as a problem text.
+fn describe_stop(at: usize, why: &str) -> String {
+    match why.strip_prefix("the file ends ") {
+        Some(inside) => format!("the file ends early (truncated?) at byte {at}, {inside}"),
+        None => format!("not valid JSON at byte {at}: {why}"),
     }
 }
 

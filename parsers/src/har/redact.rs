@@ -22,7 +22,7 @@ use std::fmt;
 use aho_corasick::{AhoCorasick, MatchKind};
 use serde_json::{Map, Value};
 
-use super::recover;
+use super::walk;
 use crate::redact::{
     is_harmless_header, is_secret_key, is_secret_param, is_url_header, redact_api_keys,
     redact_form, redact_url, MARKER,
@@ -86,7 +86,7 @@ pub fn redact_har(
     let mut stats = RedactStats::default();
     let mut root: Value = match serde_json::from_slice(body) {
         Ok(v) => v,
-        Err(e) => match recover::repair(body).map(|fixed| serde_json::from_slice(&fixed)) {
+        Err(e) => match walk::repair(body).map(|fixed| serde_json::from_slice(&fixed)) {
             Some(Ok(v)) => {
                 stats.repaired = true;
                 v

@@ -240,16 +240,13 @@ fn lone_surrogates_and_bad_utf8_in_skipped_fields_cost_nothing() {
     assert_eq!(p.events.len(), 1);
     assert!(p.problems.is_empty(), "{:?}", reasons(&p));
 
-    // Invalid UTF-8 in a body: the whole-document read fails, the entries are read one by one.
+    // Invalid UTF-8 in a body is never looked at either.
     let mut bytes = har(&entry(r#""2026-11-03T04:10:00Z""#, "https://o/a", "")).into_bytes();
     let at = bytes.windows(3).position(|w| w == b"abc").unwrap();
     bytes[at] = 0xff;
     let p = parse_bytes(0, &bytes);
     assert_eq!(p.events.len(), 1);
-    assert_eq!(p.problems.list.len(), 1);
-    let reason = &p.problems.list[0].reason;
-    assert!(reason.starts_with(&format!("not valid JSON at byte {at}: ")), "{reason}");
-    assert!(reason.ends_with("every entry was still read one by one"), "{reason}");
+    assert!(p.problems.is_empty(), "{:?}", reasons(&p));
 }
 
 #[test]
@@ -443,9 +440,9 @@ fn not_a_har() {
         (br#"{"log": {"version": "1.2"}}"#, "not a HAR: no `log.entries` array"),
         (b"[1, 2]", "not a HAR: the document at byte 0 is not a JSON object"),
         (b"  \n ", "empty file"),
-        (br#"{"log": {"entries": "x"}}"#, "not a HAR at byte 22: invalid type: string \"…\", expected a sequence; no `log.entries` array found"),
-        (b"{\"log\": tx}", "not valid JSON at byte 9: expected ident; no `log.entries` array found"),
-        (b"{\"log\": tru", "the file ends early (truncated?) at byte 11: EOF while parsing a value; no `log.entries` array found"),
+        (br#"{"log": {"entries": "x"}}"#, "not a HAR: no `log.entries` array"),
+        (b"{\"log\": tx}", "not valid JSON at byte 8: expected a value; no `log.entries` array found"),
+        (b"{\"log\": tru", "the file ends early (truncated?) at byte 11, inside a value; no `log.entries` array found"),
     ];
     for (input, want) in cases {
         let p = parse_bytes(0, input);

@@ -1,10 +1,12 @@
-//! What to do when serde cannot read the document or an entry.
+//! The document walker, and what to do when serde refuses an entry.
 //!
-//! * [`scan_entries`] finds the byte ranges of the elements of
-//!   `log.entries` with a structural scan that decodes nothing. It is used
-//!   only after the normal parse failed (a truncated file, invalid UTF-8,
-//!   one entry nested too deep), so the complete entries before or around
-//!   the damage are still read one by one. It keeps its own depth counter
+//! * [`walk_entries`] walks `{"log": {"entries": [ … ]}}` (or a top-level
+//!   `entries`, a HAR fragment without the `log` wrapper) with a structural
+//!   scan that decodes nothing, and hands the start of each element of
+//!   `entries` to the caller, who reads it with serde and says where it
+//!   ended. When serde cannot read an element, the walker finds its end
+//!   itself, so one bad entry costs only that entry, and a truncated file
+//!   keeps its complete entries. The walker keeps its own depth counter
 //!   instead of recursing, so 10,000 `[` cannot overflow the stack.
 //! * [`repair`] rewrites the bytes of one entry that serde refused because
 //!   of a lone UTF-16 surrogate escape (`"\ud800"`, which JavaScript
@@ -15,26 +17,42 @@
 
 use std::ops::Range;
 
-/// The elements of `log.entries` found by [`scan_entries`].
-#[derive(Debug, Default, PartialEq, Eq)]
-pub(crate) struct Scan {
-    /// Byte ranges of complete elements, in order.
-    pub ranges: Vec<Range<usize>>,
-    /// Where and why the scan stopped early, if it did.
-    pub stopped: Option<(usize, &'static str)>,
-    /// Whether an `entries` array was found at all.
-    pub found_entries: bool,
+/// What the walker tells the caller.
+pub(crate) enum Visit {
+    /// An element of `entries` starts at this offset: read it.
+    Element(usize),
+    /// The caller could not read the element; these are its bytes.
+    Skipped(Range<usize>),
 }
 
-/// Scans `bytes` (BOM already removed) for `{"log": {"entries": [ … ]}}`, or a
-/// top-level `entries` (a HAR fragment without the `log` wrapper).
-pub(crate) fn scan_entries(bytes: &[u8]) -> Scan {
+/// What the caller did with an element.
+pub(crate) enum Step {
+    /// Read it; it ends at this offset.
+    Read(usize),
+    /// Could not read it: find its end.
+    Skip,
+}
+
+/// The outcome of a walk.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub(crate) struct Walk {
+    /// Whether an `entries` array was found at all.
+    pub found_entries: bool,
+    /// Complete elements handed to the caller.
+    pub elements: usize,
+    /// Where and why the walk stopped early, if it did.
+    pub stopped: Option<(usize, &'static str)>,
+}
+
+/// Walks `bytes` (BOM already removed), calling `on` for every element of
+/// `log.entries`.
+pub(crate) fn walk_entries(bytes: &[u8], on: &mut dyn FnMut(Visit) -> Step) -> Walk {
     let mut c = Cursor { b: bytes, i: 0 };
-    let mut scan = Scan::default();
-    if let Err(e) = c.scan_document(&mut scan) {
-        scan.stopped = Some(e);
+    let mut walk = Walk::default();
+    if let Err(e) = c.document(&mut walk, on) {
+        walk.stopped = Some(e);
     }
-    scan
+    walk
 }
 
 type ScanResult<T> = Result<T, (usize, &'static str)>;
@@ -45,17 +63,17 @@ struct Cursor<'b> {
 }
 
 impl<'b> Cursor<'b> {
-    fn scan_document(&mut self, scan: &mut Scan) -> ScanResult<()> {
+    fn document(&mut self, walk: &mut Walk, on: &mut dyn FnMut(Visit) -> Step) -> ScanResult<()> {
         self.expect(b'{', "expected `{` at the start of the document")?;
-        self.members(|c, key| match key {
+        self.members(&mut |c, key| match key {
             b"log" if c.peek() == Some(b'{') => {
                 c.i += 1;
-                c.members(|c, key| match key {
-                    b"entries" if c.peek() == Some(b'[') => c.elements(scan),
+                c.members(&mut |c, key| match key {
+                    b"entries" if c.peek() == Some(b'[') => c.elements(walk, on),
                     _ => c.skip_value(),
                 })
             }
-            b"entries" if c.peek() == Some(b'[') => c.elements(scan),
+            b"entries" if c.peek() == Some(b'[') => c.elements(walk, on),
             _ => c.skip_value(),
         })
     }
@@ -64,7 +82,7 @@ impl<'b> Cursor<'b> {
     /// with each key and the cursor at the start of its value.
     fn members(
         &mut self,
-        mut on: impl FnMut(&mut Self, &[u8]) -> ScanResult<()>,
+        on: &mut dyn FnMut(&mut Self, &[u8]) -> ScanResult<()>,
     ) -> ScanResult<()> {
         self.ws();
         if self.peek() == Some(b'}') {
@@ -88,9 +106,9 @@ impl<'b> Cursor<'b> {
         }
     }
 
-    /// Records the range of every element of the array at the cursor.
-    fn elements(&mut self, scan: &mut Scan) -> ScanResult<()> {
-        scan.found_entries = true;
+    /// Hands every element of the array at the cursor to `on`.
+    fn elements(&mut self, walk: &mut Walk, on: &mut dyn FnMut(Visit) -> Step) -> ScanResult<()> {
+        walk.found_entries = true;
         self.i += 1;
         self.ws();
         if self.peek() == Some(b']') {
@@ -100,8 +118,14 @@ impl<'b> Cursor<'b> {
         loop {
             self.ws();
             let start = self.i;
-            self.skip_value()?;
-            scan.ranges.push(start..self.i);
+            match on(Visit::Element(start)) {
+                Step::Read(end) if end > start && end <= self.b.len() => self.i = end,
+                _ => {
+                    self.skip_value()?;
+                    on(Visit::Skipped(start..self.i));
+                }
+            }
+            walk.elements += 1;
             self.ws();
             match self.next() {
                 Some(b',') => continue,
@@ -163,7 +187,8 @@ impl<'b> Cursor<'b> {
         }
     }
 
-    /// A number, `true`, `false` or `null`: everything up to a delimiter.
+    /// A number, `true`, `false` or `null`: everything up to a delimiter,
+    /// checked loosely (a number is made of number characters).
     fn scalar(&mut self) -> ScanResult<()> {
         let start = self.i;
         while let Some(b) = self.peek() {
@@ -174,10 +199,18 @@ impl<'b> Cursor<'b> {
             }
             self.i += 1;
         }
-        if self.i == start {
-            return Err((start, "unexpected character"));
+        let text = &self.b[start..self.i];
+        let number = |t: &[u8]| {
+            t.first().is_some_and(|c| *c == b'-' || c.is_ascii_digit())
+                && t.iter()
+                    .all(|c| c.is_ascii_digit() || matches!(c, b'-' | b'+' | b'.' | b'e' | b'E'))
+        };
+        match text {
+            _ if self.i == self.b.len() => Err((self.i, "the file ends inside a value")),
+            b"true" | b"false" | b"null" => Ok(()),
+            t if number(t) => Ok(()),
+            _ => Err((start, "expected a value")),
         }
-        Ok(())
     }
 
     fn ws(&mut self) {
@@ -281,32 +314,57 @@ pub(crate) fn byte_offset(bytes: &[u8], line: usize, column: usize) -> usize {
 mod tests {
     use super::*;
 
+    /// The elements the walker finds when the caller reads none of them.
+    fn walk(json: &str) -> (Vec<Range<usize>>, Walk) {
+        let mut found = Vec::new();
+        let walk = walk_entries(json.as_bytes(), &mut |v| {
+            if let Visit::Skipped(r) = v {
+                found.push(r);
+            }
+            Step::Skip
+        });
+        (found, walk)
+    }
+
     fn ranges(json: &str) -> Vec<&str> {
-        let scan = scan_entries(json.as_bytes());
-        scan.ranges.iter().map(|r| &json[r.clone()]).collect()
+        walk(json).0.into_iter().map(|r| &json[r]).collect()
     }
 
     #[test]
     fn finds_entries_under_log_whatever_comes_before() {
         let json = r#"{"x": [1, {"entries": [9]}], "log": {"pages": [], "entries": [ {"a": "]}\"["}, [1,2] ,3 ]}}"#;
         assert_eq!(ranges(json), vec![r#"{"a": "]}\"["}"#, "[1,2]", "3"]);
-        assert_eq!(scan_entries(json.as_bytes()).stopped, None);
+        assert_eq!(walk(json).1, Walk { found_entries: true, elements: 3, stopped: None });
+    }
+
+    #[test]
+    fn elements_the_caller_reads_are_not_scanned() {
+        let json = r#"{"log": {"entries": [{"a": 1}, {"b": 2}]}}"#;
+        let mut starts = Vec::new();
+        let walk = walk_entries(json.as_bytes(), &mut |v| match v {
+            Visit::Element(at) => {
+                starts.push(at);
+                Step::Read(at + 8)
+            }
+            Visit::Skipped(_) => unreachable!("nothing is skipped"),
+        });
+        assert_eq!((starts, walk.elements, walk.stopped), (vec![21, 31], 2, None));
     }
 
     #[test]
     fn truncated_file_keeps_complete_entries_and_says_where_it_stopped() {
         let json = r#"{"log": {"entries": [{"a": 1}, {"b": "cut"#;
-        let scan = scan_entries(json.as_bytes());
-        assert_eq!(scan.ranges, vec![21..29]);
-        assert_eq!(scan.stopped, Some((37, "the file ends inside a string")));
+        let (ranges, walk) = walk(json);
+        assert_eq!(ranges, vec![21..29]);
+        assert_eq!(walk.stopped, Some((37, "the file ends inside a string")));
     }
 
     #[test]
     fn deep_nesting_does_not_overflow() {
         let json = format!("{{\"log\": {{\"entries\": [{}", "[".repeat(100_000));
-        let scan = scan_entries(json.as_bytes());
-        assert!(scan.ranges.is_empty());
-        assert_eq!(scan.stopped, Some((json.len(), "the file ends inside a value")));
+        let (ranges, walk) = walk(&json);
+        assert!(ranges.is_empty());
+        assert_eq!(walk.stopped, Some((json.len(), "the file ends inside a value")));
     }
 
     #[test]
@@ -316,9 +374,9 @@ mod tests {
 
     #[test]
     fn not_an_object() {
-        let scan = scan_entries(b"[[[");
-        assert_eq!(scan.stopped, Some((0, "expected `{` at the start of the document")));
-        assert!(!scan.found_entries);
+        let (_, walk) = walk("[[[");
+        assert_eq!(walk.stopped, Some((0, "expected `{` at the start of the document")));
+        assert!(!walk.found_entries);
     }
 
     #[test]
