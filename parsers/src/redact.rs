@@ -45,6 +45,7 @@ pub const SECRET_PARAMS: &[&str] = &[
     "authorization",
     "state",
     "nonce",
+    "newvalue",
 ];
 
 /// Header names whose values are secrets (lower case). Cookies are handled by name.
@@ -77,6 +78,7 @@ const SECRET_FRAGMENTS: &[&str] = &[
     "private_key",
     "samlresponse",
     "samlrequest",
+    "authorization",
 ];
 
 /// Whether a query/form parameter name is secret.

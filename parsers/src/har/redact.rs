@@ -639,4 +639,131 @@ mod tests {
             Body::Unreadable
         );
     }
+
+    mod no_canary_survives {
+        //! reliability.md §5.5: a canary dropped into any secret slot of an
+        //! entry never reaches the redacted file.
+        use proptest::prelude::*;
+
+        use super::super::{base64_encode, redact_har, RedactOptions};
+
+        /// An entry with `canary` in slot `slot` (and `name` where a slot
+        /// takes a name).
+        fn entry_with(slot: usize, name: &str, canary: &str) -> String {
+            let api_key = format!("API-{}", canary.to_uppercase());
+            let (mut req_headers, mut resp_headers, mut cookies, mut query) =
+                (vec![], vec![], vec![], vec![]);
+            let (mut url, mut post, mut body, mut extra) =
+                ("https://o/api/x".to_string(), String::new(), String::new(), String::new());
+            let json = |k: &str, v: &str| serde_json::json!({ k: v }).to_string();
+            match slot {
+                0 => req_headers.push((name.to_string(), canary.to_string())),
+                1 => resp_headers.push(("Set-Cookie".into(), format!("sid={canary}; path=/; HttpOnly"))),
+                2 => cookies.push(canary.to_string()),
+                3 => {
+                    url = format!("https://o/api/x?{name}={canary}&skip=0");
+                    query.push((name.to_string(), canary.to_string()));
+                }
+                4 => post = serde_json::json!({"mimeType": "application/json", "text": json(name, canary)}).to_string(),
+                5 => post = serde_json::json!({"mimeType": "application/x-www-form-urlencoded",
+                                              "text": format!("user=a&{name}={canary}"),
+                                              "params": [{"name": name, "value": canary}]}).to_string(),
+                6 => post = serde_json::json!({"mimeType": "text/plain", "text": format!("{name}: {canary}")}).to_string(),
+                7 => body = serde_json::json!({"mimeType": "application/json", "text": json(name, canary)}).to_string(),
+                8 => body = serde_json::json!({"mimeType": "application/json", "encoding": "base64",
+                                              "text": base64_encode(json(name, &api_key).as_bytes())}).to_string(),
+                9 => extra = serde_json::json!([{"type": "send", "data": json(name, canary)}]).to_string(),
+                10 => url = format!("https://user:{canary}@o/api/x"),
+                11 => url = format!("https://o/api/x?x=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxIn0.{canary}"),
+                _ => extra = serde_json::json!([{"type": "send", "data": format!("hello {api_key} there")}]).to_string(),
+            }
+            let pairs = |v: &[(String, String)]| {
+                serde_json::Value::from(
+                    v.iter()
+                        .map(|(n, v)| serde_json::json!({"name": n, "value": v}))
+                        .collect::<Vec<_>>(),
+                )
+            };
+            let cookie_list: Vec<serde_json::Value> = cookies
+                .iter()
+                .map(|c| serde_json::json!({"name": "OctopusIdentificationToken", "value": c}))
+                .collect();
+            let mut e = serde_json::json!({
+                "startedDateTime": "2026-11-03T04:10:00Z", "time": 5,
+                "request": {"method": "POST", "url": url, "headers": pairs(&req_headers),
+                            "queryString": pairs(&query), "cookies": cookie_list},
+                "response": {"status": 200, "headers": pairs(&resp_headers), "cookies": [],
+                             "content": {"size": 0, "mimeType": "text/plain"}},
+                "timings": {"send": 1, "wait": 3, "receive": 1}
+            });
+            if !post.is_empty() {
+                e["request"]["postData"] = serde_json::from_str(&post).unwrap();
+            }
+            if !body.is_empty() {
+                e["response"]["content"] = serde_json::from_str(&body).unwrap();
+            }
+            if !extra.is_empty() {
+                e["_webSocketMessages"] = serde_json::from_str(&extra).unwrap();
+            }
+            e.to_string()
+        }
+
+        /// Header names (slot 0) that must lose their value.
+        fn header_names() -> impl Strategy<Value = String> {
+            prop::sample::select(vec![
+                "Authorization",
+                "Cookie",
+                "X-Octopus-ApiKey",
+                "X-Octopus-Csrf-Token",
+                "X-Custom-Token",
+                "Proxy-Authorization",
+                "X-Anything-Unknown",
+            ])
+            .prop_map(String::from)
+        }
+
+        /// Parameter and JSON key names (the other slots) that name a secret.
+        fn key_names() -> impl Strategy<Value = String> {
+            prop::sample::select(vec![
+                "apikey",
+                "ApiKey",
+                "api_key",
+                "access_token",
+                "Password",
+                "passwd",
+                "client_secret",
+                "NewValue",
+                "refresh_token",
+                "SAMLResponse",
+                "session_id",
+                "csrf",
+                "X-Custom-Token",
+                "Authorization",
+                "Proxy-Authorization",
+            ])
+            .prop_map(String::from)
+        }
+
+        fn slot_and_name() -> impl Strategy<Value = (usize, String)> {
+            (0usize..13).prop_flat_map(|slot| {
+                let names = if slot == 0 { header_names().boxed() } else { key_names().boxed() };
+                (Just(slot), names)
+            })
+        }
+
+        proptest! {
+            #![proptest_config(ProptestConfig::with_cases(300))]
+
+            #[test]
+            fn in_any_slot((slot, name) in slot_and_name(), canary in "CANARY[a-z0-9]{12}", drop in any::<bool>()) {
+                let entry = entry_with(slot, &name, &canary);
+                let har = format!(r#"{{"log": {{"entries": [{entry}]}}}}"#);
+                prop_assume!(har.contains(&canary) || har.contains(&canary.to_uppercase()) || slot == 8);
+                let (out, stats) = redact_har(har.as_bytes(), &RedactOptions { drop_bodies: drop }).unwrap();
+                let out = String::from_utf8(out).unwrap();
+                prop_assert_eq!(stats.entries, 1);
+                prop_assert!(!out.to_lowercase().contains(&canary.to_lowercase()), "slot {} name {}: {}", slot, name, out);
+            }
+        }
+    }
 }

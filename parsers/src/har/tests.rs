@@ -488,3 +488,74 @@ fn jsonp_wrapper_and_fragment_without_log() {
         assert_eq!(url(&p, &text, 0), "https://o/a");
     }
 }
+
+mod never_panics {
+    //! Damaged HARs (cut anywhere, a byte changed, text inserted): parsing
+    //! and redaction never panic, and every entry is either an event or a
+    //! problem naming it.
+    use proptest::prelude::*;
+
+    use super::{entry, har};
+    use crate::har::parse_bytes;
+    use crate::har::redact::{redact_har, RedactOptions};
+
+    fn sample() -> Vec<u8> {
+        har(&[
+            entry(r#""2026-11-03T04:10:00Z""#, "https://o/a?apikey=API-ABCDEFGHIJKLMNOPQRST", ""),
+            entry(
+                r#""2026-11-03T14:10:01.5+10:00""#,
+                r"https://o/\ud800",
+                r#", "_fromCache": "disk""#,
+            ),
+            entry("null", "https://o/c", r#", "_initiator": [[[{"x": "\"}"}]]]"#),
+        ]
+        .join(","))
+        .into_bytes()
+    }
+
+    fn check(bytes: &[u8]) {
+        let p = parse_bytes(0, bytes);
+        let skipped =
+            p.problems.list.iter().filter(|x| x.reason.starts_with("entry skipped")).count();
+        assert_eq!(p.events.len() + skipped, p.entries as usize);
+        let lines: Vec<u64> = p.events.iter().map(|e| e.line).collect();
+        assert!(lines.windows(2).all(|w| w[0] < w[1]));
+        for e in &p.events {
+            assert!(e.offset as usize + e.len as usize <= bytes.len());
+        }
+        let _ = redact_har(bytes, &RedactOptions::default());
+        let _ = redact_har(bytes, &RedactOptions { drop_bodies: true });
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(400))]
+
+        #[test]
+        fn cut_anywhere(at in 0usize..2000) {
+            let bytes = sample();
+            check(&bytes[..at.min(bytes.len())]);
+        }
+
+        #[test]
+        fn one_byte_changed(at in 0usize..2000, b in any::<u8>()) {
+            let mut bytes = sample();
+            let at = at % bytes.len();
+            bytes[at] = b;
+            check(&bytes);
+        }
+
+        #[test]
+        fn text_inserted(at in 0usize..2000, text in r#"[\[\]{}",:\\a-z0-9 ]{1,8}|\\u[dD][89abAB][0-9a-f]{2}"#) {
+            let mut bytes = sample();
+            let at = at % bytes.len();
+            bytes.splice(at..at, text.bytes());
+            check(&bytes);
+        }
+    }
+
+    #[test]
+    fn the_sample_itself_reads_whole() {
+        let p = parse_bytes(0, &sample());
+        assert_eq!((p.entries, p.events.len()), (3, 3));
+    }
+}
