@@ -379,7 +379,7 @@ fn bad_hars_are_problems_with_name_and_offset_never_panics() {
         (
             "not-a-har.har",
             br#"{"foo": [1, 2]}"#.to_vec(),
-            "not a HAR: no `log.entries` array".into(),
+            "not a HAR: the JSON object at byte 0 has no `log.entries` array".into(),
         ),
         ("deep.har", deep.clone().into_bytes(), format!("at byte {}", deep.len())),
         ("garbage.har", b"{\"log\": {\"entries\": [}".to_vec(), "not valid JSON at byte 21".into()),

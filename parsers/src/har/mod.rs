@@ -115,8 +115,8 @@ fn offset_in(whole: &[u8], sub: &[u8]) -> usize {
     (sub.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize)
 }
 
-/// What one entry became. Not boxed: outcomes are collected in bounded
-/// chunks, and a box would cost one more allocation per entry.
+/// What one entry became. Not boxed: it is consumed at once, and a box
+/// would cost one more allocation per entry.
 #[allow(clippy::large_enum_variant)]
 enum Outcome {
     Event(Converted),
@@ -157,7 +157,6 @@ struct Collector<'s> {
     entries: u64,
     events: Vec<Event>,
     problems: Problems,
-    entry_problems: u64,
     /// Index in `events` and shown text of each entry without a usable start.
     no_start: Vec<(usize, String)>,
     zone_assumed: Tally,
@@ -176,7 +175,6 @@ impl<'s> Collector<'s> {
             entries: 0,
             events: Vec::new(),
             problems: Problems::default(),
-            entry_problems: 0,
             no_start: Vec::new(),
             zone_assumed: Tally::default(),
             repaired: Tally::default(),
@@ -197,9 +195,16 @@ impl<'s> Collector<'s> {
         });
         let at = offset_in(self.source, body);
         let read = walk.elements;
-        let reason = match (walk.found_entries, walk.stopped, self.truncated.take()) {
+        let serde_said = self.truncated.take().or(self.refused.take());
+        let reason = match (walk.found_entries, walk.stopped, serde_said) {
             (true, None, _) => return,
-            (false, None, _) => "not a HAR: no `log.entries` array".to_string(),
+            (false, None, _) => {
+                let start = body.iter().position(|b| !b.is_ascii_whitespace()).unwrap_or(0);
+                format!(
+                    "not a HAR: the JSON object at byte {} has no `log.entries` array",
+                    at + start
+                )
+            }
             (found, Some((offset, why)), serde) => {
                 let what = serde.unwrap_or_else(|| describe_stop(at + offset, why));
                 match found {
@@ -274,14 +279,20 @@ impl<'s> Collector<'s> {
                 self.events.push(c.event);
             }
             Outcome::Skipped(why) => {
-                self.entry_problems += 1;
                 self.problems.push(Problem::at_line(line, format!("entry skipped: {why}")));
             }
         }
     }
 
-    fn convert(&self, index: u64, offset: usize, len: usize, e: Entry, repaired: bool) -> Outcome {
-        let Some(req) = e.request.0 else {
+    fn convert(
+        &self,
+        index: u64,
+        offset: usize,
+        len: usize,
+        mut e: Entry,
+        repaired: bool,
+    ) -> Outcome {
+        let Some(req) = e.request.0.take() else {
             return Outcome::Skipped("it has no `request` object".into());
         };
         let Some(url) = req.url.0 else {
@@ -289,28 +300,14 @@ impl<'s> Collector<'s> {
         };
         let start = start_time(&e.started);
         let has_response = e.response.0.is_some();
-        let resp = e.response.0.unwrap_or_default();
+        let resp = e.response.0.take().unwrap_or_default();
         let failed = !has_response
             || resp.status.0 == Some(0.0)
             || resp.error.non_empty().is_some()
             || e.error.non_empty().is_some();
-        let timings = e.timings.0.unwrap_or_default();
+        let timings = e.timings.0.take().unwrap_or_default();
         let status = resp.status.0.and_then(status_code);
-        let browser = BrowserTiming {
-            blocked: timings.blocked.known(),
-            dns: timings.dns.known(),
-            connect: timings.connect.known(),
-            ssl: timings.ssl.known(),
-            send: timings.send.known(),
-            wait: timings.wait.known(),
-            receive: timings.receive.known(),
-            blocked_queueing: timings.blocked_queueing.known(),
-            cached: is_cached(&e.from_cache, &e.fetch_type, status, failed, e.time, &timings),
-            failed,
-            page: boxed(&e.pageref),
-            server_ip: boxed(&e.server_ip),
-            connection: boxed(&e.connection),
-        };
+        let browser = browser_timing(&e, &timings, status, failed);
         let request = Request {
             method: self.text(req.method.0.unwrap_or(Cow::Borrowed(""))),
             url: self.text(url),
@@ -392,6 +389,25 @@ impl<'s> Collector<'s> {
                 ),
             ));
         }
+    }
+}
+
+/// The browser-side detail of an entry. Negative phases become `None`.
+fn browser_timing(e: &Entry, t: &Timings, status: Option<u16>, failed: bool) -> BrowserTiming {
+    BrowserTiming {
+        blocked: t.blocked.known(),
+        dns: t.dns.known(),
+        connect: t.connect.known(),
+        ssl: t.ssl.known(),
+        send: t.send.known(),
+        wait: t.wait.known(),
+        receive: t.receive.known(),
+        blocked_queueing: t.blocked_queueing.known(),
+        cached: is_cached(&e.from_cache, &e.fetch_type, status, failed, e.time, t),
+        failed,
+        page: boxed(&e.pageref),
+        server_ip: boxed(&e.server_ip),
+        connection: boxed(&e.connection),
     }
 }
 

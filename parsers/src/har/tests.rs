@@ -436,11 +436,11 @@ fn truncated_file_names_the_offset_and_keeps_the_complete_entries() {
 #[test]
 fn not_a_har() {
     let cases: [(&[u8], &str); 7] = [
-        (br#"{"foo": 1}"#, "not a HAR: no `log.entries` array"),
-        (br#"{"log": {"version": "1.2"}}"#, "not a HAR: no `log.entries` array"),
+        (br#"{"foo": 1}"#, "not a HAR: the JSON object at byte 0 has no `log.entries` array"),
+        (br#" {"log": {"version": "1.2"}}"#, "not a HAR: the JSON object at byte 1 has no `log.entries` array"),
         (b"[1, 2]", "not a HAR: the document at byte 0 is not a JSON object"),
         (b"  \n ", "empty file"),
-        (br#"{"log": {"entries": "x"}}"#, "not a HAR: no `log.entries` array"),
+        (br#"{"log": {"entries": "x"}}"#, "not a HAR: the JSON object at byte 0 has no `log.entries` array"),
         (b"{\"log\": tx}", "not valid JSON at byte 8: expected a value; no `log.entries` array found"),
         (b"{\"log\": tru", "the file ends early (truncated?) at byte 11, inside a value; no `log.entries` array found"),
     ];

@@ -259,7 +259,7 @@ fn replace_lone_surrogates(text: &str) -> (String, bool) {
     let mut copied = 0;
     let mut changed = false;
     let mut i = 0;
-    while let Some(k) = memchr::memchr(b'\\', &b[i..]) {
+    while let Some(k) = b.get(i..).and_then(|rest| memchr::memchr(b'\\', rest)) {
         i += k;
         match surrogate_at(b, i) {
             Some(Surrogate::High) if surrogate_at(b, i + 6) == Some(Surrogate::Low) => i += 12,
@@ -385,6 +385,10 @@ mod tests {
             replace_lone_surrogates(r#""a\ud800b" "\ud83d\ude00" "\\ud801" "\udc00""#);
         assert!(changed);
         assert_eq!(s, r#""a\ufffdb" "\ud83d\ude00" "\\ud801" "\ufffd""#);
+        assert_eq!(
+            replace_lone_surrogates(r"ends with a backslash \"),
+            (r"ends with a backslash \".into(), false)
+        );
         let (s, changed) = replace_lone_surrogates(r#""\ud83d\ude00 \\ud800 \n""#);
         assert!(!changed);
         assert_eq!(s, r#""\ud83d\ude00 \\ud800 \n""#);
