@@ -431,14 +431,18 @@ fn redact_response_body(text: &str, base64: bool, secrets: &mut Vec<String>) -> 
             Body::Rewritten(t) => Body::Rewritten(base64_encode(t.as_bytes())),
             other => other,
         },
-        Err(e) => {
-            let lossy = String::from_utf8_lossy(e.as_bytes());
-            match by_pattern(&lossy) {
-                Body::Unchanged => Body::Unchanged,
-                _ => Body::Unreadable,
-            }
-        }
+        Err(e) if has_api_key(e.as_bytes()) => Body::Unreadable,
+        Err(_) => Body::Unchanged,
     }
+}
+
+/// Whether binary data holds something shaped like an Octopus API key
+/// (`API-` and 16 letters or digits), without decoding it as text.
+fn has_api_key(bytes: &[u8]) -> bool {
+    memchr::memmem::find_iter(bytes, b"API-").any(|at| {
+        let key = &bytes[at + 4..];
+        key.len() >= 16 && key[..16].iter().all(u8::is_ascii_alphanumeric)
+    })
 }
 
 fn by_pattern(text: &str) -> Body {
@@ -514,18 +518,53 @@ fn base64_encode(bytes: &[u8]) -> String {
 /// Decodes standard or URL-safe base64, padded or not, ignoring ASCII
 /// whitespace. `None` when it is not base64.
 fn base64_decode(text: &str) -> Option<Vec<u8>> {
-    let mut out = Vec::with_capacity(text.len() / 4 * 3);
+    let body = text.trim_end_matches(|c: char| c == '=' || c.is_ascii_whitespace()).as_bytes();
+    let mut out = Vec::with_capacity(body.len() / 4 * 3 + 3);
+    // Fast path: whole groups of four characters, no whitespace.
+    let mut groups = body.chunks_exact(4);
+    for g in groups.by_ref() {
+        let v = [
+            B64_VALUE[g[0] as usize],
+            B64_VALUE[g[1] as usize],
+            B64_VALUE[g[2] as usize],
+            B64_VALUE[g[3] as usize],
+        ];
+        if v.contains(&INVALID) {
+            return base64_decode_slow(body);
+        }
+        let n = (v[0] as u32) << 18 | (v[1] as u32) << 12 | (v[2] as u32) << 6 | v[3] as u32;
+        out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8, n as u8]);
+    }
+    let mut tail = out;
+    let rest = base64_decode_slow(groups.remainder())?;
+    tail.extend_from_slice(&rest);
+    Some(tail)
+}
+
+const INVALID: u8 = 0xff;
+
+/// The value of each base64 character (standard and URL-safe alphabets).
+const B64_VALUE: [u8; 256] = {
+    let mut t = [INVALID; 256];
+    let mut i = 0;
+    while i < 64 {
+        t[B64[i] as usize] = i as u8;
+        i += 1;
+    }
+    t[b'-' as usize] = 62;
+    t[b'_' as usize] = 63;
+    t
+};
+
+/// Character by character, skipping ASCII whitespace; `None` when not base64.
+fn base64_decode_slow(body: &[u8]) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(body.len() / 4 * 3);
     let (mut acc, mut bits) = (0u32, 0u32);
-    let body = text.trim_end_matches(|c: char| c == '=' || c.is_ascii_whitespace());
-    for c in body.bytes().filter(|c| !c.is_ascii_whitespace()) {
-        let v = match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'+' | b'-' => 62,
-            b'/' | b'_' => 63,
-            _ => return None,
-        };
+    for c in body.iter().filter(|c| !c.is_ascii_whitespace()) {
+        let v = B64_VALUE[*c as usize];
+        if v == INVALID {
+            return None;
+        }
         acc = acc << 6 | v as u32;
         bits += 6;
         if bits >= 8 {
