@@ -5,5 +5,6 @@
 //! right one.
 #![deny(missing_docs)]
 
+pub mod har_gen;
 pub mod server_gen;
 pub mod task_gen;

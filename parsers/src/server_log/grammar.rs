@@ -230,6 +230,7 @@ pub fn is_correlation_id(s: &[u8]) -> bool {
 }
 
 /// A request start at TRACE: `GET   http://host/api/x 0123…`.
+#[allow(clippy::type_complexity)] // a nom production's natural (a, b, c) output
 pub fn request_start(input: &[u8]) -> IResult<&[u8], (&[u8], &[u8], Option<&[u8]>)> {
     let (input, method) = terminated(take_while1(is_upper), space1).parse(input)?;
     let (input, tail) = rest(input)?;
@@ -350,6 +351,7 @@ pub fn node_name(input: &[u8]) -> IResult<&[u8], &[u8]> {
 }
 
 /// `Executing task "{description}" "{outcome}" after {ms}ms.`
+#[allow(clippy::type_complexity)] // a nom production's natural (a, b, c) output
 pub fn executing_task(input: &[u8]) -> IResult<&[u8], (&[u8], &[u8], f64)> {
     let (input, description) = preceded(tag("Executing task "), quoted).parse(input)?;
     let (input, outcome) = preceded(char(' '), quoted).parse(input)?;
@@ -375,6 +377,7 @@ pub fn transactions_active(input: &[u8]) -> IResult<&[u8], u32> {
 }
 
 /// `Transaction 'name' Open with 1 commands started at 2017-07-12T20:08:10 (27,070.73 seconds ago)`.
+#[allow(clippy::type_complexity)] // a nom production's natural (a, b, c) output
 pub fn dump_transaction(input: &[u8]) -> IResult<&[u8], (Option<&[u8]>, u32, f64)> {
     let (input, _) = tag("Transaction").parse(input)?;
     let (input, name) =
