@@ -153,22 +153,57 @@ fn from_browser(data: &Dataset<'_>) -> Option<(UtcOffset, usize)> {
     vote(diffs.collect::<Vec<_>>())
 }
 
+/// Each `Executing task "…" … after Nms.` line is paired with the task of the same
+/// description whose duration matches N (within 2 s): that pairing is exact, so
+/// even one pair is evidence, and repeated tasks (health checks) do not pair with
+/// each other's lines.
 fn from_task_lines(data: &Dataset<'_>) -> Option<(UtcOffset, usize)> {
     let mut diffs = Vec::new();
     for e in data.events {
-        let EventKind::TaskExecuted { description, .. } = &e.kind else { continue };
+        let EventKind::TaskExecuted { description, duration_ms, .. } = &e.kind else { continue };
         if e.clock != Clock::Local {
             continue;
         }
         let bytes = data.inputs.get(e.source as usize).map_or(&[][..], |i| i.bytes);
         let d = description.resolve(bytes);
-        for t in data.tasks.iter().filter(|t| t.clock == Clock::Utc && t.description == d) {
-            if let Some(done) = t.completed {
-                diffs.push(e.time.secs_since(done));
-            }
+        let matching =
+            data.tasks.iter().filter(|t| t.clock == Clock::Utc && t.description == d).filter_map(
+                |t| {
+                    let done = t.completed?;
+                    let ran_ms = t.duration_s()? * 1000.0;
+                    ((ran_ms - duration_ms).abs() <= 1000.0).then(|| e.time.secs_since(done))
+                },
+            );
+        diffs.extend(matching);
+    }
+    plurality(&diffs)
+}
+
+/// The quarter-hour offset with the most votes, when it has at least two and
+/// more than the runner-up (or is the only one). Used for task lines,
+/// where a line pairs with every task of the same description and duration:
+/// the true offset gets one vote per line, a shift by the tasks' period fewer.
+fn plurality(diffs: &[f64]) -> Option<(UtcOffset, usize)> {
+    let mut counts: Vec<(i32, usize)> = Vec::new();
+    for d in diffs.iter().filter(|d| quarter_hour_error(**d) <= 120.0) {
+        let m = UtcOffset::round_to_quarter_hour(d / 60.0).minutes;
+        match counts.iter_mut().find(|(x, _)| *x == m) {
+            Some((_, c)) => *c += 1,
+            None => counts.push((m, 1)),
         }
     }
-    vote(diffs)
+    counts.sort_by_key(|(m, c)| (std::cmp::Reverse(*c), m.abs()));
+    match counts.as_slice() {
+        [(m, n)] => Some((UtcOffset { minutes: *m }, *n)),
+        [(m, n), (_, second), ..] if *n >= 2 && n > second => Some((UtcOffset { minutes: *m }, *n)),
+        _ => None,
+    }
+}
+
+/// Seconds between a difference and the nearest quarter hour.
+fn quarter_hour_error(diff_secs: f64) -> f64 {
+    let q = UtcOffset::round_to_quarter_hour(diff_secs / 60.0).minutes as f64 * 60.0;
+    (diff_secs - q).abs()
 }
 
 #[cfg(test)]
@@ -190,5 +225,16 @@ mod tests {
             None,
             "10 minutes off a quarter hour"
         );
+    }
+
+    #[test]
+    fn plurality_for_periodic_task_lines() {
+        let off = 19_800.0; // +05:30
+                            // Four lines, each pairing with every one of four 30-minute-spaced health checks.
+        let diffs: Vec<f64> =
+            (0..4).flat_map(|i| (0..4).map(move |k| off + 1800.0 * (i - k) as f64)).collect();
+        assert_eq!(plurality(&diffs).map(|v| v.0.minutes), Some(330));
+        assert_eq!(plurality(&[off]).map(|v| v.0.minutes), Some(330));
+        assert_eq!(plurality(&[off, off + 1800.0]), None, "a tie is not evidence");
     }
 }

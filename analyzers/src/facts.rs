@@ -392,6 +392,9 @@ mod tests {
             redact_text("GET /api/x?apikey=API-ABCDEFGHIJKLMNOPQRSTUV&skip=1 token=abc"),
             "GET /api/x?apikey=REDACTED&skip=1 token=REDACTED"
         );
-        assert_eq!(redact_text("Authorization: Bearer abc.def"), "Authorization: Bearer REDACTED");
+        assert_eq!(
+            redact_text("Authorization: Bearer abc.def.ghi9"),
+            "Authorization: Bearer REDACTED"
+        );
     }
 }

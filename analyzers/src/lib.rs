@@ -98,6 +98,7 @@ pub fn analyze(data: &Dataset<'_>, config: &Config) -> Report {
         browser: &splits,
         episodes: &episodes,
         task_evidence: &task_ev,
+        point_evidence: &|src, line, at| evidence_of(data, src, line, at),
     };
     let symptoms = symptoms(&facts, &episodes, &observed);
     let suspects = suspects::rank(suspects::candidates(&cx), &symptoms, &req_ev);

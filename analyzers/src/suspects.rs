@@ -325,6 +325,8 @@ pub struct Context<'a> {
     pub episodes: &'a [Episode],
     /// Evidence of a task's first origin line.
     pub task_evidence: &'a dyn Fn(&TaskView<'_>) -> Option<Evidence>,
+    /// Evidence of an entry: input, line and byte range.
+    pub point_evidence: &'a dyn Fn(u32, u64, (u64, u32)) -> Evidence,
 }
 
 /// Builds every candidate cause.
@@ -603,6 +605,7 @@ fn unresponsive(cx: &Context<'_>) -> Vec<Candidate> {
             let phrase = format!("the {} silence on {}", duration_adjective(g.duration_s), g.node);
             let mut c = Candidate::new("unresponsive", g.node.clone(), vec![g.span], phrase);
             c.direct = Some((direct, sentence));
+            c.evidence = gap_evidence(cx, g);
             c.metrics.insert("gap_s".into(), json!(g.duration_s));
             c.metrics.insert("usual_gap_s".into(), json!(g.usual_gap_s));
             c.metrics.insert("restart_after".into(), json!(g.restart_after));
@@ -610,6 +613,29 @@ fn unresponsive(cx: &Context<'_>) -> Vec<Candidate> {
             c
         })
         .collect()
+}
+
+/// The lines around a silence: the slowest request in the five minutes before
+/// it, the last error before it, and the start-up banner after it.
+fn gap_evidence(cx: &Context<'_>, g: &crate::health::Gap) -> Vec<Evidence> {
+    let lead = Span::new(g.span.start.add_micros(-300_000_000), g.span.start);
+    let mut ev = Vec::new();
+    if let Some(r) = cx.health.restarts.iter().find(|r| r.node == g.node && r.at >= g.span.start) {
+        ev.push(r.evidence.clone());
+    }
+    if let Some(e) = cx.facts.errors.iter().rev().find(|e| lead.contains(e.time)) {
+        ev.push((cx.point_evidence)(e.source, e.line, e.at));
+    }
+    if let Some(r) = cx
+        .facts
+        .requests
+        .iter()
+        .filter(|r| lead.contains(r.end))
+        .max_by(|a, b| a.ms.total_cmp(&b.ms))
+    {
+        ev.push((cx.point_evidence)(r.source, r.line, r.at));
+    }
+    ev
 }
 
 fn restarts(cx: &Context<'_>) -> Vec<Candidate> {

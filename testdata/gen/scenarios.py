@@ -57,7 +57,8 @@ class Scenario:
         self.n += 1
         task_id = f"ServerTasks-{3000 + self.n}"
         suffix = suffix or "".join(self.rng.choice("abcdefghjkmnpqrstuvwxyz23456789") for _ in range(10))
-        root = root or simple_task(description, start_utc, minutes, steps, targets)
+        # Real tasks never take exactly the same time: jitter keeps each run distinct.
+        root = root or simple_task(description, start_utc, minutes + self.rng.uniform(-0.3, 0.3), steps, targets)
         disk_task(os.path.join(self.dir, "TaskLogs"), task_id, suffix, root, parts=parts)
         if kind_line:
             ms = int((root.end - root.start).total_seconds() * 1000)
@@ -217,11 +218,12 @@ def health_check():
     s.traffic(t0, t1)
     t = t0 + S(minutes=10)
     while t < t1 - S(minutes=6):
-        root = Node("Check target health for Default Machine Policy", t, t + S(minutes=5), [
+        took = S(minutes=5, seconds=s.rng.randint(-40, 40))
+        root = Node("Check target health for Default Machine Policy", t, t + took, [
             Node(f"Check {m}", t + S(seconds=5), t + S(minutes=4, seconds=50), planned=False,
                  lines=[(t + S(seconds=6), "Info", f"Performing health check on {m}")]) for m in ("web01", "web02", "web03", "db01")])
         s.task("Check target health for Default Machine Policy", t, 5, root=root)
-        s.burst(t + S(seconds=20), t + S(minutes=5), 1.5, (2000, 6000))
+        s.burst(t + S(seconds=20), t + took, 1.5, (2000, 6000))
         t += S(minutes=30)
     s.write_log()
 

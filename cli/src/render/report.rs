@@ -44,13 +44,9 @@ fn header(out: &mut dyn Write, r: &Report) -> io::Result<()> {
         *counts.entry(i.format).or_insert(0) += 1;
     }
     let formats: Vec<String> = counts.iter().map(|(f, n)| format!("{n} {f}")).collect();
-    writeln!(
-        out,
-        "octodiag {} — {} inputs ({})",
-        r.tool.version,
-        r.inputs.len(),
-        formats.join(", ")
-    )?;
+    let title =
+        format!("octodiag {} — {} inputs ({})", r.tool.version, r.inputs.len(), formats.join(", "));
+    writeln!(out, "{}", wrap(&title, WIDTH, "   "))?;
     if let Some(s) = &r.span {
         writeln!(out, "Span: {} → {} ({})", s.start, s.end, human_duration(s.duration_s))?;
     }
@@ -77,7 +73,7 @@ fn section(out: &mut dyn Write, title: &str, table: Option<Table>) -> io::Result
 }
 
 /// The report is laid out for this many columns when not on a terminal.
-const WIDTH: usize = 100;
+const WIDTH: usize = crate::render::table::REPORT_WIDTH;
 
 /// Wraps text at spaces to `width` columns, continuing lines with `indent`.
 fn wrap(text: &str, width: usize, indent: &str) -> String {
@@ -187,30 +183,32 @@ fn sql(r: &Report) -> Option<Table> {
     if r.sql.groups.is_empty() && r.sql.errors.is_empty() {
         return None;
     }
-    let mut t =
-        new_table(&["operation", "table", "transaction", "count", "total", "p95", "max", "tasks"]);
+    let mut t = new_table(&["operation", "table", "transaction", "count", "total", "max", "tasks"]);
     for g in &r.sql.groups {
+        let tasks = match g.tasks.as_slice() {
+            [] => "-".to_string(),
+            [one] => one.clone(),
+            [first, rest @ ..] => format!("{first} +{}", rest.len()),
+        };
         t.add_row(vec![
             g.operation.clone(),
             g.table.clone().unwrap_or_else(|| "-".into()),
-            terminal(&excerpt(&g.component, 40)).into_owned(),
+            terminal(&excerpt(&g.component, 36)).into_owned(),
             g.count.to_string(),
             secs_text(g.total_ms),
-            secs_text(g.p95_ms),
             secs_text(g.max_ms),
-            g.tasks.join(" "),
+            tasks,
         ]);
     }
     for e in &r.sql.errors {
         t.add_row(vec![
-            format!("ERROR {}", e.kind),
+            "error".into(),
             "-".into(),
-            "-".into(),
+            e.kind.clone(),
             e.count.to_string(),
             String::new(),
             String::new(),
-            String::new(),
-            short(&e.first),
+            format!("first {}", short(&e.first)),
         ]);
     }
     fit_except(&mut t, 2);
@@ -221,31 +219,23 @@ fn tasks(r: &Report) -> Option<Table> {
     if r.tasks.longest.is_empty() {
         return None;
     }
-    let mut t = new_table(&[
-        "task",
-        "kind",
-        "description",
-        "node",
-        "started",
-        "queued",
-        "ran",
-        "slowest step",
-    ]);
+    let mut t =
+        new_table(&["task", "description", "node", "started", "queue", "ran", "slowest step"]);
     for x in &r.tasks.longest {
+        let step = x.slowest_step.as_ref().map_or("-".into(), |(n, s)| {
+            format!("{} ({})", terminal(&excerpt(n, 16)), human_duration(*s))
+        });
         t.add_row(vec![
-            x.id.clone(),
-            x.kind.to_string(),
-            terminal(&x.description).into_owned(),
-            terminal(&x.node).into_owned(),
+            x.id.trim_start_matches("ServerTasks-").to_string(),
+            format!("{}: {}", x.kind, terminal(&excerpt(&x.description, 36))),
+            terminal(&excerpt(x.node.trim_start_matches("OctopusServerNodes-"), 10)).into_owned(),
             x.started.as_deref().map_or("-".into(), short),
             x.queue_s.map_or("-".into(), human_duration),
             x.duration_s.map_or("-".into(), human_duration),
-            x.slowest_step
-                .as_ref()
-                .map_or("-".into(), |(n, s)| format!("{} ({})", terminal(n), human_duration(*s))),
+            step,
         ]);
     }
-    fit_except(&mut t, 2);
+    fit_except(&mut t, 1);
     Some(t)
 }
 

@@ -18,19 +18,29 @@ pub fn new_table(header: &[&str]) -> Table {
     t
 }
 
-/// Keeps every column but `flexible` at its natural width, so that only the
-/// flexible one (a path, a URL, a summary) wraps when the table is too wide.
+/// The width tables are laid out for when stdout is not a terminal.
+pub const REPORT_WIDTH: usize = 100;
+
+/// Lays a table out in [`REPORT_WIDTH`] columns: every column but `flexible`
+/// keeps its natural width (capped at 24, wrapping beyond), and the flexible
+/// one (a summary, a description) gets what is left, wrapping its text.
 pub fn fit_except(t: &mut Table, flexible: usize) {
     use comfy_table::{ColumnConstraint, Width};
     let widths = t.column_max_content_widths();
-    for (i, w) in widths.iter().enumerate() {
-        let constraint = if i == flexible {
-            ColumnConstraint::LowerBoundary(Width::Fixed((*w).min(24)))
-        } else {
-            ColumnConstraint::Absolute(Width::Fixed(*w + 2))
-        };
+    let n = widths.len();
+    let capped: Vec<u16> = widths.iter().map(|w| (*w).min(24)).collect();
+    // Each column costs its width, two spaces of padding and one border.
+    let fixed: usize = capped
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| *i != flexible)
+        .map(|(_, w)| *w as usize + 3)
+        .sum();
+    let left = REPORT_WIDTH.saturating_sub(fixed + 1 + 3).max(12);
+    for (i, w) in capped.iter().enumerate().take(n) {
+        let width = if i == flexible { (widths[i] as usize).min(left) as u16 } else { *w };
         if let Some(c) = t.column_mut(i) {
-            c.set_constraint(constraint);
+            c.set_constraint(ColumnConstraint::Absolute(Width::Fixed(width + 2)));
         }
     }
 }
