@@ -15,7 +15,9 @@ use crate::{output, Outcome};
 
 /// Runs the command.
 pub fn run(args: &InputArgs) -> Result<Outcome> {
-    let settings = InputSettings::from_opts(&args.input)?;
+    let mut settings = InputSettings::from_opts(&args.input)?;
+    // Listing inputs needs counts and spans, not the events themselves.
+    settings.parse.server_log.keep_generic = false;
     let loaded = load::load(&settings)?;
     let mut out = output::stdout();
     match args.format {

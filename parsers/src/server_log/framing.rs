@@ -11,8 +11,6 @@
 //! boundaries for parallel parsing: a chunk always starts at an entry start,
 //! so every chunk frames exactly as the whole file would.
 
-use super::grammar;
-
 /// One physical line: its bytes without the line ending, and where it starts.
 #[derive(Clone, Copy, Debug)]
 pub struct Line<'a> {
@@ -95,13 +93,14 @@ fn next_entry_start(bytes: &[u8], from: usize) -> Option<usize> {
     if pos > 0 && bytes.get(pos - 1) != Some(&b'\n') {
         pos += memchr::memchr(b'\n', &bytes[pos..])? + 1;
     }
+    let mut dates = super::fast::DateCache::default();
     while pos < bytes.len() {
         let end = memchr::memchr(b'\n', &bytes[pos..]).map_or(bytes.len(), |i| pos + i);
         let mut line = &bytes[pos..end];
         if let [head @ .., b'\r'] = line {
             line = head;
         }
-        if grammar::header(line).is_some() {
+        if matches!(super::fast::header(line, &mut dates), Ok(Some(_))) {
             return Some(pos);
         }
         pos = end + 1;

@@ -225,8 +225,10 @@ pub fn split_correlation(tail: &[u8]) -> (&[u8], Option<&[u8]>) {
 }
 
 /// 32 hexadecimal characters.
+#[inline]
 pub fn is_correlation_id(s: &[u8]) -> bool {
-    s.len() == 32 && s.iter().all(|b| b.is_ascii_hexdigit())
+    // Branch-free over the 32 bytes: OR together "not hex" flags.
+    s.len() == 32 && s.iter().fold(0u8, |bad, b| bad | (!b.is_ascii_hexdigit()) as u8) == 0
 }
 
 /// A request start at TRACE: `GET   http://host/api/x 0123…`.
@@ -289,23 +291,36 @@ pub struct SqlTook<'a> {
     pub statement: &'a [u8],
 }
 
-/// The operations known to prefix `took`.
+/// The operations known to prefix `took`, dispatched on the first byte: this
+/// runs on every message no other template claimed, so it must fail fast.
 pub fn sql_operation(input: &[u8]) -> IResult<&[u8], &[u8]> {
-    alt((
-        tag("Reader"),
-        tag("Process reader"),
-        tag("Execute reader"),
-        tag("Executing reader"),
-        tag("Insert"),
-        tag("Update"),
-        tag("Delete"),
-        tag("Execute non query"),
-        tag("Executing non query"),
-        tag("Executing DELETE query"),
-        tag("Scalar"),
-        tag("Execute scalar"),
-    ))
-    .parse(input)
+    const BY_FIRST: &[(u8, &[&[u8]])] = &[
+        (b'R', &[b"Reader"]),
+        (b'P', &[b"Process reader"]),
+        (
+            b'E',
+            &[
+                b"Execute reader",
+                b"Executing reader",
+                b"Execute non query",
+                b"Executing non query",
+                b"Executing DELETE query",
+                b"Execute scalar",
+            ],
+        ),
+        (b'I', &[b"Insert"]),
+        (b'U', &[b"Update"]),
+        (b'D', &[b"Delete"]),
+        (b'S', &[b"Scalar"]),
+    ];
+    let fail = || nom::Err::Error(nom::error::Error::new(input, nom::error::ErrorKind::Tag));
+    let first = *input.first().ok_or_else(fail)?;
+    let (_, words) = BY_FIRST.iter().find(|(b, _)| *b == first).ok_or_else(fail)?;
+    let word = words
+        .iter()
+        .find(|w| input.starts_with(w) && input[w.len()..].starts_with(b" took "))
+        .ok_or_else(fail)?;
+    Ok((&input[word.len()..], &input[..word.len()]))
 }
 
 /// `Reader took 353ms (319ms until the first record) in transaction 'X': SELECT …`.
@@ -327,7 +342,9 @@ pub fn sql_took(input: &[u8]) -> IResult<&[u8], SqlTook<'_>> {
 /// ` 'name'` where the name ends at the first `':` (names never contain it).
 pub fn transaction_name(input: &[u8]) -> IResult<&[u8], &[u8]> {
     let (after, _) = tag(" '").parse(input)?;
-    match memchr::memmem::find(after, b"':") {
+    // The first `'` followed by `:` ends the name (memchr: no searcher to build per line).
+    let end = memchr::memchr_iter(b'\'', after).find(|&i| after.get(i + 1) == Some(&b':'));
+    match end {
         Some(i) => Ok((&after[i + 1..], &after[..i])),
         None => Err(nom::Err::Error(nom::error::Error::new(after, nom::error::ErrorKind::Tag))),
     }

@@ -2,6 +2,10 @@
 //! becomes a typed [`EventKind`]. The grammar lives in [`super::grammar`];
 //! this module only decides which production applies and keeps spans.
 
+use std::sync::OnceLock;
+
+use memchr::memmem::Finder;
+
 use super::grammar::{self, trim_end};
 use crate::event::{
     EventKind, Level, Request, Sql, SqlErrorKind, Text, TransactionInfo, Transactions,
@@ -127,9 +131,19 @@ fn halibut(e: &EntryView<'_>) -> Option<EventKind> {
     Some(EventKind::Halibut { endpoint: e.text(endpoint), message: e.text(message), failure })
 }
 
+/// Substring finders built once: `memmem::find` would build a searcher per call,
+/// which dominated the profile for Halibut and error lines.
+fn finders(
+    needles: &'static [&'static [u8]],
+    cell: &'static OnceLock<Vec<Finder<'static>>>,
+) -> &'static [Finder<'static>] {
+    cell.get_or_init(|| needles.iter().map(|n| Finder::new(n)).collect())
+}
+
 /// Halibut texts that report a failed exchange (§1.7.F).
 pub fn is_halibut_failure(text: &[u8]) -> bool {
-    const MARKERS: [&[u8]; 7] = [
+    static CELL: OnceLock<Vec<Finder<'static>>> = OnceLock::new();
+    const MARKERS: &[&[u8]] = &[
         b"timed out",
         b"actively refused",
         b"internal error",
@@ -138,7 +152,7 @@ pub fn is_halibut_failure(text: &[u8]) -> bool {
         b"was cancelled before it could be collected",
         b"did not collect the request",
     ];
-    MARKERS.iter().any(|m| memchr::memmem::find(text, m).is_some())
+    finders(MARKERS, &CELL).iter().any(|f| f.find(text).is_some())
 }
 
 fn server_start(e: &EntryView<'_>) -> Option<EventKind> {
@@ -247,16 +261,26 @@ fn skip_to_quote(m: &[u8]) -> &[u8] {
 
 /// Classifies SQL failure text by the substrings SqlClient uses (§1.7.C/D).
 pub fn sql_error_kind(text: &[u8]) -> Option<SqlErrorKind> {
-    let has = |n: &[u8]| memchr::memmem::find(text, n).is_some();
-    if has(b"deadlock victim") || has(b"was deadlocked on") {
+    static CELL: OnceLock<Vec<Finder<'static>>> = OnceLock::new();
+    const NEEDLES: &[&[u8]] = &[
+        b"deadlock victim",
+        b"was deadlocked on",
+        b"connection from the pool",
+        b"max pool size was reached",
+        b"Execution Timeout Expired",
+        b"Timeout expired",
+        b"prior to completion of the operation",
+        b"SqlException",
+    ];
+    let f = finders(NEEDLES, &CELL);
+    let has = |i: usize| f[i].find(text).is_some();
+    if has(0) || has(1) {
         Some(SqlErrorKind::Deadlock)
-    } else if has(b"connection from the pool") || has(b"max pool size was reached") {
+    } else if has(2) || has(3) {
         Some(SqlErrorKind::PoolExhausted)
-    } else if has(b"Execution Timeout Expired")
-        || (has(b"Timeout expired") && has(b"prior to completion of the operation"))
-    {
+    } else if has(4) || (has(5) && has(6)) {
         Some(SqlErrorKind::CommandTimeout)
-    } else if has(b"SqlException") {
+    } else if has(7) {
         Some(SqlErrorKind::Other)
     } else {
         None

@@ -13,6 +13,7 @@
 //! The result is identical for any chunk size and thread count (a property
 //! test checks this).
 
+pub mod fast;
 pub mod framing;
 pub mod grammar;
 pub mod messages;
@@ -168,14 +169,18 @@ fn parse_chunk(
 ) -> ServerLog {
     let chunk = &bytes[range.0..range.1];
     let mut out = ServerLog::default();
+    // About one typed event per 400 bytes of a normal log; sparing the Vec its
+    // first doublings saves copying and page faults.
+    out.events.reserve(chunk.len() / 400);
     let mut pending: Option<Pending<'_>> = None;
     let mut skipped_run: Option<(u64, u64)> = None;
     let mut line_no = 0u64;
+    let mut dates = fast::DateCache::default();
     for line in Lines::new(chunk) {
         line_no += 1;
         let text = strip_nul_prefix(line.text, line_no, &mut out.problems, range.0 + line.at);
         let line = Line { at: line.at + (line.text.len() - text.len()), text };
-        match grammar::header_checked(line.text) {
+        match fast::header(line.text, &mut dates) {
             Ok(Some(header)) => {
                 if let Some(p) = pending.take() {
                     finish(source, bytes, range.0, p, opts, &mut out);
