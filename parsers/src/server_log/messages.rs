@@ -137,7 +137,7 @@ fn finders(
     needles: &'static [&'static [u8]],
     cell: &'static OnceLock<Vec<Finder<'static>>>,
 ) -> &'static [Finder<'static>] {
-    cell.get_or_init(|| needles.iter().map(|n| Finder::new(n)).collect())
+    cell.get_or_init(|| needles.iter().map(Finder::new).collect())
 }
 
 /// Halibut texts that report a failed exchange (§1.7.F).
