@@ -1,13 +1,13 @@
 //! Facts: the events analysis needs, with times moved to UTC, texts resolved
 //! and redacted, endpoints normalised. Built in one pass over the events.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use octodiag_parsers::event::BrowserTiming;
 use octodiag_parsers::redact::{redact_api_keys, redact_url};
 use octodiag_parsers::{Clock, Event, EventKind, Level, SqlErrorKind, Timestamp, UtcOffset};
 use regex::Regex;
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::dataset::Dataset;
@@ -166,7 +166,7 @@ pub fn to_utc(t: Timestamp, clock: Clock, offset: UtcOffset) -> Timestamp {
 /// Builds the facts from every event, moving local times to UTC with `offset`.
 pub fn collect(data: &Dataset<'_>, offset: UtcOffset) -> Facts {
     let mut f = Facts::default();
-    let mut endpoint_ids: HashMap<String, usize> = HashMap::new();
+    let mut endpoint_ids: FxHashMap<String, usize> = FxHashMap::default();
     for e in data.events {
         let bytes = data.inputs.get(e.source as usize).map_or(&[][..], |i| i.bytes);
         let time = to_utc(e.time, e.clock, offset);
@@ -196,7 +196,7 @@ pub fn collect(data: &Dataset<'_>, offset: UtcOffset) -> Facts {
 
 fn collect_one(
     f: &mut Facts,
-    ids: &mut HashMap<String, usize>,
+    ids: &mut FxHashMap<String, usize>,
     e: &Event,
     b: &[u8],
     time: Timestamp,
@@ -215,11 +215,14 @@ fn collect_one(
             let method = r.method.resolve(b).into_owned();
             let url = r.url.resolve(b);
             let ep = endpoint(&method, &url);
-            let next = ids.len();
-            let idx = *ids.entry(ep.clone()).or_insert(next);
-            if idx == f.endpoints.len() {
-                f.endpoints.push(ep);
-            }
+            let idx = match ids.get(&ep) {
+                Some(i) => *i,
+                None => {
+                    ids.insert(ep.clone(), f.endpoints.len());
+                    f.endpoints.push(ep);
+                    f.endpoints.len() - 1
+                }
+            };
             let dur = (r.duration_ms * 1000.0) as i64;
             let (start, end) = if r.browser.is_some() {
                 (time, time.add_micros(dur))

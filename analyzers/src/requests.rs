@@ -4,8 +4,6 @@
 //! A normal server log records only requests of 1 s or more (INFO). When
 //! DEBUG lines show every request (verbose logging), all of them are used.
 
-use std::collections::HashMap;
-
 use serde::Serialize;
 
 use crate::facts::{Evidence, Facts, Req};
@@ -76,12 +74,14 @@ pub fn analyze(facts: &Facts, top: usize, evidence: &dyn Fn(&Req) -> Evidence) -
     } else {
         ("slow-only", "Only requests of 1 s or more are logged at INFO: counts and percentiles describe slow requests only.".to_string())
     };
-    let mut by_endpoint: HashMap<usize, Vec<f64>> = HashMap::new();
+    let mut by_endpoint: Vec<Vec<f64>> = vec![Vec::new(); facts.endpoints.len()];
     for r in reqs {
-        by_endpoint.entry(r.endpoint).or_default().push(r.ms);
+        by_endpoint[r.endpoint].push(r.ms);
     }
     let mut endpoints: Vec<EndpointStats> = by_endpoint
         .into_iter()
+        .enumerate()
+        .filter(|(_, ms)| !ms.is_empty())
         .map(|(ep, mut ms)| {
             let total_ms: f64 = ms.iter().sum();
             let slow = ms.iter().filter(|m| **m >= SLOW_MS).count();
