@@ -130,8 +130,8 @@ pub fn analyze(
 
 /// The server's line for a browser request, if it logged one.
 fn find_server_line<'f>(facts: &'f Facts, b: &Req) -> Option<&'f Req> {
-    if let Some(c) = &b.correlation {
-        if let Some(s) = facts.requests.iter().find(|s| s.correlation.as_deref() == Some(c)) {
+    if let Some(c) = b.correlation {
+        if let Some(s) = facts.requests.iter().find(|s| s.correlation == Some(c)) {
             return Some(s);
         }
     }

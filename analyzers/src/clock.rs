@@ -128,6 +128,9 @@ fn from_tasks(tasks: &[Task]) -> Option<(UtcOffset, usize, &'static str)> {
 }
 
 fn from_browser(data: &Dataset<'_>) -> Option<(UtcOffset, usize)> {
+    if !data.inputs.iter().any(|i| i.format == octodiag_parsers::Format::Har) {
+        return None;
+    }
     let mut browser: Vec<(String, Timestamp)> = Vec::new();
     let mut server: Vec<(String, Timestamp)> = Vec::new();
     for e in data.events {

@@ -11,7 +11,13 @@
 /// The normalised endpoint of a method and URL.
 pub fn endpoint(method: &str, url: &str) -> String {
     let mut out = String::with_capacity(url.len().min(96) + method.len() + 1);
-    out.push_str(&method.to_ascii_uppercase());
+    endpoint_into(&mut out, method, url);
+    out
+}
+
+/// [`endpoint`] written into a reused buffer (no allocation per request).
+pub fn endpoint_into(out: &mut String, method: &str, url: &str) {
+    out.extend(method.chars().map(|c| c.to_ascii_uppercase()));
     out.push(' ');
     let path = path_of(url);
     if path.is_empty() {
@@ -19,9 +25,8 @@ pub fn endpoint(method: &str, url: &str) -> String {
     }
     for seg in path.split('/').filter(|s| !s.is_empty()) {
         out.push('/');
-        push_segment(&mut out, seg);
+        push_segment(out, seg);
     }
-    out
 }
 
 /// The path of a URL from `/api/` on (or the whole path), without query or fragment.
@@ -54,10 +59,8 @@ pub fn path_with_query(url: &str) -> &str {
 }
 
 fn push_segment(out: &mut String, seg: &str) {
-    if let Some(name) = document_id_kind(seg) {
-        out.push('{');
-        out.push_str(&name);
-        out.push_str("Id}");
+    if push_document_id_kind(out, seg) {
+        // written
     } else if is_guid(seg) {
         out.push_str("{guid}");
     } else if seg.len() == 32 && seg.bytes().all(|b| b.is_ascii_hexdigit()) {
@@ -71,26 +74,29 @@ fn push_segment(out: &mut String, seg: &str) {
     }
 }
 
-/// `Projects-123` → `project`, `ServerTasks-9` → `serverTask`, `Policies-1` → `policy`.
-fn document_id_kind(seg: &str) -> Option<String> {
-    let (prefix, num) = seg.rsplit_once('-')?;
+/// `Projects-123` → `{projectId}`, `ServerTasks-9` → `{serverTaskId}`, `Policies-1` →
+/// `{policyId}`, written straight into `out`; false (nothing written) for other segments.
+fn push_document_id_kind(out: &mut String, seg: &str) -> bool {
+    let Some((prefix, num)) = seg.rsplit_once('-') else { return false };
     if num.is_empty() || !num.bytes().all(|b| b.is_ascii_digit()) {
-        return None;
+        return false;
     }
-    let first = prefix.chars().next()?;
+    let mut chars = prefix.chars();
+    let Some(first) = chars.next() else { return false };
     if !first.is_ascii_uppercase() || !prefix.chars().all(|c| c.is_ascii_alphanumeric()) {
-        return None;
+        return false;
     }
-    let singular = if let Some(stem) = prefix.strip_suffix("ies") {
-        format!("{stem}y")
-    } else if let Some(stem) = prefix.strip_suffix('s') {
-        stem.to_string()
-    } else {
-        prefix.to_string()
+    let singular = match (prefix.strip_suffix("ies"), prefix.strip_suffix('s')) {
+        (Some(stem), _) => (stem, "y"),
+        (None, Some(stem)) => (stem, ""),
+        (None, None) => (prefix, ""),
     };
-    let mut chars = singular.chars();
-    let head = chars.next()?.to_ascii_lowercase();
-    Some(std::iter::once(head).chain(chars).collect())
+    out.push('{');
+    out.push(first.to_ascii_lowercase());
+    out.push_str(&singular.0[first.len_utf8()..]);
+    out.push_str(singular.1);
+    out.push_str("Id}");
+    true
 }
 
 fn is_guid(s: &str) -> bool {
@@ -104,8 +110,8 @@ fn is_guid(s: &str) -> bool {
 
 fn is_version(s: &str) -> bool {
     let core = s.split(['-', '+']).next().unwrap_or(s);
-    let parts: Vec<&str> = core.split('.').collect();
-    parts.len() >= 2 && parts.iter().all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+    core.contains('.')
+        && core.split('.').all(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
 }
 
 #[cfg(test)]

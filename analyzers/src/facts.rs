@@ -1,6 +1,7 @@
 //! Facts: the events analysis needs, with times moved to UTC, texts resolved
 //! and redacted, endpoints normalised. Built in one pass over the events.
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use octodiag_parsers::event::BrowserTiming;
@@ -11,7 +12,7 @@ use rustc_hash::FxHashMap;
 use serde::Serialize;
 
 use crate::dataset::Dataset;
-use crate::endpoint::endpoint;
+use crate::endpoint::endpoint_into;
 
 /// A quotable line: where it is and what it says (redacted, escaped on output).
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -38,11 +39,11 @@ pub struct Req {
     /// URL path and query (redacted), for matching browser and server.
     pub path: String,
     /// HTTP method.
-    pub method: String,
+    pub method: Cow<'static, str>,
     /// Status, when known.
     pub status: Option<u16>,
-    /// Correlation id (server log).
-    pub correlation: Option<String>,
+    /// Correlation id (32 hex digits) as a number: compared, never printed.
+    pub correlation: Option<u128>,
     /// Input index.
     pub source: u32,
     /// Line / entry index.
@@ -63,7 +64,7 @@ pub struct SqlFact {
     /// Milliseconds.
     pub ms: f64,
     /// Operation words.
-    pub operation: String,
+    pub operation: Cow<'static, str>,
     /// Table named in the statement, when found.
     pub table: Option<String>,
     /// Transaction name.
@@ -155,6 +156,13 @@ pub struct Facts {
     pub versions: Vec<String>,
 }
 
+/// Stable sort by key, skipped when already sorted (the usual case: one clock per run).
+fn sort_if_needed<T>(v: &mut [T], key: impl Fn(&T) -> Timestamp) {
+    if !v.is_sorted_by_key(&key) {
+        v.sort_by_key(key);
+    }
+}
+
 /// Converts an event time to UTC with the server offset (identity for UTC clocks).
 pub fn to_utc(t: Timestamp, clock: Clock, offset: UtcOffset) -> Timestamp {
     match clock {
@@ -167,10 +175,11 @@ pub fn to_utc(t: Timestamp, clock: Clock, offset: UtcOffset) -> Timestamp {
 pub fn collect(data: &Dataset<'_>, offset: UtcOffset) -> Facts {
     let mut f = Facts::default();
     let mut endpoint_ids: FxHashMap<String, usize> = FxHashMap::default();
+    let mut buf = String::with_capacity(128);
     for e in data.events {
         let bytes = data.inputs.get(e.source as usize).map_or(&[][..], |i| i.bytes);
         let time = to_utc(e.time, e.clock, offset);
-        collect_one(&mut f, &mut endpoint_ids, e, bytes, time);
+        collect_one(&mut f, &mut endpoint_ids, &mut buf, e, bytes, time);
         if e.level >= Level::Error {
             let at = (e.offset, e.len);
             f.errors.push(Point {
@@ -185,18 +194,48 @@ pub fn collect(data: &Dataset<'_>, offset: UtcOffset) -> Facts {
     }
     // Mixed clocks (zone-suffixed and local logs) can reorder events once in UTC;
     // the analyses binary-search these lists, so sort them.
-    f.requests.sort_by_key(|r| r.end);
-    f.browser.sort_by_key(|r| r.start);
-    f.sql.sort_by_key(|s| s.time);
-    f.pressure.sort_by_key(|p| p.time);
-    f.errors.sort_by_key(|p| p.time);
+    sort_if_needed(&mut f.requests, |r| r.end);
+    sort_if_needed(&mut f.browser, |r| r.start);
+    sort_if_needed(&mut f.sql, |s| s.time);
+    sort_if_needed(&mut f.pressure, |p| p.time);
+    sort_if_needed(&mut f.errors, |p| p.time);
     f.versions.dedup();
     f
+}
+
+const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
+const SQL_OPERATIONS: &[&str] = &[
+    "Reader",
+    "Process reader",
+    "Execute reader",
+    "Executing reader",
+    "Insert",
+    "Update",
+    "Delete",
+    "Execute non query",
+    "Executing non query",
+    "Executing DELETE query",
+    "Scalar",
+    "Execute scalar",
+];
+
+/// A common word as a static string (no allocation), anything else owned.
+fn known(text: Cow<'_, str>, words: &'static [&'static str]) -> Cow<'static, str> {
+    match words.iter().find(|w| **w == text) {
+        Some(w) => Cow::Borrowed(w),
+        None => Cow::Owned(text.into_owned()),
+    }
+}
+
+/// A 32-hex correlation id as a number.
+pub fn correlation_key(text: &str) -> Option<u128> {
+    (text.len() == 32).then(|| u128::from_str_radix(text, 16).ok()).flatten()
 }
 
 fn collect_one(
     f: &mut Facts,
     ids: &mut FxHashMap<String, usize>,
+    buf: &mut String,
     e: &Event,
     b: &[u8],
     time: Timestamp,
@@ -212,14 +251,15 @@ fn collect_one(
     };
     match &e.kind {
         EventKind::Request(r) => {
-            let method = r.method.resolve(b).into_owned();
+            let method = known(r.method.resolve(b), METHODS);
             let url = r.url.resolve(b);
-            let ep = endpoint(&method, &url);
-            let idx = match ids.get(&ep) {
+            buf.clear();
+            endpoint_into(buf, &method, &url);
+            let idx = match ids.get(buf.as_str()) {
                 Some(i) => *i,
                 None => {
-                    ids.insert(ep.clone(), f.endpoints.len());
-                    f.endpoints.push(ep);
+                    ids.insert(buf.clone(), f.endpoints.len());
+                    f.endpoints.push(buf.clone());
                     f.endpoints.len() - 1
                 }
             };
@@ -237,7 +277,7 @@ fn collect_one(
                 path: redact_url(crate::endpoint::path_with_query(&url)).into_owned(),
                 method,
                 status: r.status,
-                correlation: r.correlation_id.as_ref().map(|c| c.resolve(b).into_owned()),
+                correlation: r.correlation_id.as_ref().and_then(|c| correlation_key(&c.resolve(b))),
                 source: e.source,
                 line: e.line,
                 level: e.level,
@@ -251,12 +291,13 @@ fn collect_one(
             }
         }
         EventKind::Sql(s) => {
-            let statement = s.statement.resolve(b);
+            // Only slow statements are grouped by table: skip resolving and the regex for the rest.
+            let slow = s.duration_ms >= crate::sql::SLOW_SQL_MS;
             f.sql.push(SqlFact {
                 time,
                 ms: s.duration_ms,
-                operation: s.operation.resolve(b).into_owned(),
-                table: table_of(&statement),
+                operation: known(s.operation.resolve(b), SQL_OPERATIONS),
+                table: if slow { table_of(&s.statement.resolve(b)) } else { None },
                 transaction: s.transaction.as_ref().map(|t| redact_text(&t.resolve(b))),
                 source: e.source,
                 line: e.line,
@@ -333,6 +374,10 @@ pub fn redact_text(text: &str) -> String {
             .expect("static regex")
     });
     let keys = redact_api_keys(text);
+    // Every pattern needs `=`: most texts (transaction names) skip the regex.
+    if !keys.contains('=') {
+        return keys.into_owned();
+    }
     re.replace_all(&keys, "$1=REDACTED").into_owned()
 }
 

@@ -102,8 +102,9 @@ pub fn analyze(facts: &Facts, top: usize, evidence: &dyn Fn(&Req) -> Evidence) -
         b.total_ms.total_cmp(&a.total_ms).then_with(|| a.endpoint.cmp(&b.endpoint))
     });
     endpoints.truncate(top);
-    let mut slowest: Vec<&Req> = reqs.iter().collect();
-    slowest.sort_by(|a, b| b.ms.total_cmp(&a.ms).then(a.end.cmp(&b.end)));
+    let slowest = crate::stats::top_by(reqs.iter().collect(), top, |a, b| {
+        b.ms.total_cmp(&a.ms).then(a.end.cmp(&b.end))
+    });
     let slowest = slowest
         .into_iter()
         .take(top)

@@ -126,11 +126,11 @@ pub fn analyze(
     let slow: Vec<&SqlFact> = facts.sql.iter().filter(|s| s.ms >= SLOW_SQL_MS).collect();
     let mut groups: BTreeMap<(String, Option<String>, String), Vec<&SqlFact>> = BTreeMap::new();
     for s in &slow {
-        let key = (s.operation.clone(), s.table.clone(), component(s.transaction.as_deref()));
+        let key = (s.operation.to_string(), s.table.clone(), component(s.transaction.as_deref()));
         groups.entry(key).or_default().push(s);
     }
-    let correlations: std::collections::HashSet<&str> =
-        facts.requests.iter().filter_map(|r| r.correlation.as_deref()).collect();
+    let correlations: rustc_hash::FxHashSet<u128> =
+        facts.requests.iter().filter_map(|r| r.correlation).collect();
     let mut groups: Vec<SqlGroup> =
         groups.into_iter().map(|(k, v)| group(k, &v, &correlations, sql_evidence)).collect();
     groups.sort_by(|a, b| b.total_ms.total_cmp(&a.total_ms));
@@ -147,7 +147,7 @@ pub fn analyze(
 fn group(
     (operation, table, component): (String, Option<String>, String),
     v: &[&SqlFact],
-    correlations: &std::collections::HashSet<&str>,
+    correlations: &rustc_hash::FxHashSet<u128>,
     sql_evidence: &dyn Fn(&SqlFact) -> Evidence,
 ) -> SqlGroup {
     let mut ms: Vec<f64> = v.iter().map(|s| s.ms).collect();
@@ -160,7 +160,7 @@ fn group(
     let mut requests: Vec<String> = v
         .iter()
         .filter_map(|s| correlation_of(s.transaction.as_deref()?))
-        .filter(|c| correlations.contains(c))
+        .filter(|c| crate::facts::correlation_key(c).is_some_and(|k| correlations.contains(&k)))
         .map(str::to_string)
         .collect();
     requests.sort();

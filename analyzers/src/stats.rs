@@ -41,6 +41,24 @@ pub fn percentiles(values: &mut [f64]) -> Percentiles {
     }
 }
 
+/// The first `n` items in `cmp` order, sorted: a partial selection, not a
+/// full sort of what may be a million requests.
+pub fn top_by<T>(
+    mut items: Vec<T>,
+    n: usize,
+    cmp: impl Fn(&T, &T) -> std::cmp::Ordering,
+) -> Vec<T> {
+    if n == 0 {
+        return Vec::new();
+    }
+    if items.len() > n {
+        items.select_nth_unstable_by(n - 1, &cmp);
+        items.truncate(n);
+    }
+    items.sort_by(cmp);
+    items
+}
+
 /// A half-open time interval `[start, end)` in UTC.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Span {

@@ -242,9 +242,10 @@ fn score(c: Candidate, s: &Symptoms<'_>, evidence: &dyn Fn(&Req) -> Evidence) ->
     let mut ev = c.evidence.clone();
     ev.truncate(3);
     let widened = SpanSet::new(c.spans.iter().map(|x| x.widen(TOLERANCE_SECS)).collect());
-    let mut inside: Vec<&&Req> =
+    let inside: Vec<&&Req> =
         s.slow.iter().filter(|r| widened.overlaps(&Span::new(r.end, r.end))).collect();
-    inside.sort_by(|a, b| b.ms.total_cmp(&a.ms));
+    let inside =
+        crate::stats::top_by(inside, 3, |a, b| b.ms.total_cmp(&a.ms).then(a.end.cmp(&b.end)));
     ev.extend(inside.into_iter().take(3).map(|r| evidence(r)));
     Suspect {
         rank: 0,

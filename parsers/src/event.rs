@@ -41,7 +41,11 @@ impl Text {
             Text::Span { start, len } => {
                 let s = *start as usize;
                 let bytes = source.get(s..s + *len as usize).unwrap_or_default();
-                String::from_utf8_lossy(bytes)
+                // Valid UTF-8 (the norm) borrows without the lossy decoder's chunking.
+                match std::str::from_utf8(bytes) {
+                    Ok(text) => std::borrow::Cow::Borrowed(text),
+                    Err(_) => String::from_utf8_lossy(bytes),
+                }
             }
         }
     }

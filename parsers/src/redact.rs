@@ -83,8 +83,16 @@ const SECRET_FRAGMENTS: &[&str] = &[
 
 /// Whether a query/form parameter name is secret.
 pub fn is_secret_param(name: &str) -> bool {
-    let lower = name.to_ascii_lowercase();
-    SECRET_PARAMS.contains(&lower.as_str()) || SECRET_FRAGMENTS.iter().any(|f| lower.contains(f))
+    // Case-insensitive without allocating: this runs on every query parameter
+    // of every request octodiag prints or analyses.
+    SECRET_PARAMS.iter().any(|p| p.eq_ignore_ascii_case(name))
+        || SECRET_FRAGMENTS.iter().any(|f| contains_ignore_ascii_case(name, f))
+}
+
+/// Whether `hay` contains the lower-case ASCII `needle`, ignoring ASCII case.
+fn contains_ignore_ascii_case(hay: &str, needle: &str) -> bool {
+    let (h, n) = (hay.as_bytes(), needle.as_bytes());
+    n.is_empty() || h.windows(n.len()).any(|w| w.eq_ignore_ascii_case(n))
 }
 
 /// Whether a JSON key in a request or response body names a secret: a
@@ -217,7 +225,7 @@ pub fn redact_form(text: &str) -> Cow<'_, str> {
     let parts: Vec<Cow<str>> = text
         .split('&')
         .map(|pair| match pair.split_once('=') {
-            Some((k, v)) if !v.is_empty() && is_secret_param(&percent_decode_lossy(k)) => {
+            Some((k, v)) if !v.is_empty() && is_secret_param(&decoded_key(k)) => {
                 changed = true;
                 Cow::Owned(format!("{k}={MARKER}"))
             }
@@ -324,6 +332,15 @@ fn jwt_len(s: &str) -> usize {
     match after.strip_prefix('.') {
         Some(sig) => header + 1 + payload_len + 1 + b64(sig),
         None => 0,
+    }
+}
+
+/// A parameter name, percent-decoded only when it needs to be.
+fn decoded_key(k: &str) -> Cow<'_, str> {
+    if k.contains(['%', '+']) {
+        Cow::Owned(percent_decode_lossy(k))
+    } else {
+        Cow::Borrowed(k)
     }
 }
 
