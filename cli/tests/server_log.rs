@@ -260,3 +260,28 @@ fn closed_stdout_is_a_quiet_exit() {
     assert!(status.code() == Some(0), "status {status:?}, stderr {err}");
     assert!(!err.contains("panicked"));
 }
+
+#[cfg(unix)]
+#[test]
+fn folder_walk_reports_loops_dangling_links_and_fifos() {
+    use std::os::unix::fs::symlink;
+    let dir = tempfile::tempdir().unwrap();
+    let logs = dir.path().join("NODE-A/Logs");
+    fs::create_dir_all(&logs).unwrap();
+    fs::copy(testdata(SAMPLE), logs.join("OctopusServer.txt")).unwrap();
+    symlink(dir.path(), logs.join("loop")).unwrap();
+    symlink(dir.path().join("gone.txt"), logs.join("dangling.txt")).unwrap();
+    let fifo = logs.join("pipe");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().map(|s| s.success()).unwrap_or(false);
+    let out = octodiag(&["inputs", "--format", "json", dir.path().to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
+    let err = stderr(&out);
+    assert!(err.contains("symbolic link loop"), "{err}");
+    assert!(err.contains("dangling.txt: not found"), "{err}");
+    if made {
+        assert!(err.contains("pipe: not a regular file"), "{err}");
+    }
+    let doc = json(&out);
+    let logs_found = doc["inputs"].as_array().unwrap().iter().filter(|i| i["format"] == "server-log").count();
+    assert_eq!(logs_found, 1, "the log is read once, not again through the loop");
+}
