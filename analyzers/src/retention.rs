@@ -72,10 +72,17 @@ pub fn analyze(views: &[TaskView<'_>], facts: &Facts) -> Vec<RetentionRun> {
         }
         let start = spans.iter().map(|s| s.start).min().unwrap_or_default();
         let end = spans.iter().map(|s| s.end).max().unwrap_or_default();
-        runs.push(run(Some(task.clone()), "sql", Span::new(start, end), None, None, "(unknown)"));
+        runs.push(run(
+            Some(task.to_string()),
+            "sql",
+            Span::new(start, end),
+            None,
+            None,
+            "(unknown)",
+        ));
     }
     for r in &mut runs {
-        r.slow_sql = r.task.as_ref().and_then(|t| sql_by_task.get(t)).map_or(0, |v| v.len());
+        r.slow_sql = r.task.as_deref().and_then(|t| sql_by_task.get(t)).map_or(0, |v| v.len());
     }
     runs.sort_by_key(|r| r.span.start);
     runs
@@ -111,8 +118,8 @@ fn retention_steps(steps: &[Step]) -> Vec<&Step> {
 }
 
 /// Slow SQL lines of retention transactions, grouped by task id.
-fn retention_sql_by_task(facts: &Facts) -> BTreeMap<String, Vec<Span>> {
-    let mut m: BTreeMap<String, Vec<Span>> = BTreeMap::new();
+fn retention_sql_by_task(facts: &Facts) -> BTreeMap<&str, Vec<Span>> {
+    let mut m: BTreeMap<&str, Vec<Span>> = BTreeMap::new();
     for s in facts.sql.iter().filter(|s| s.ms >= crate::sql::SLOW_SQL_MS) {
         let Some(t) = s.transaction.as_deref() else { continue };
         if !t.starts_with(RETENTION_COMPONENT) {

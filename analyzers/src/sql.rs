@@ -102,12 +102,12 @@ pub fn component(transaction: Option<&str>) -> String {
     }
 }
 
-/// `ServerTasks-55` from a transaction name, when present.
-pub fn task_of(transaction: &str) -> Option<String> {
+/// `ServerTasks-55` from a transaction name, when present (a slice of it: no allocation).
+pub fn task_of(transaction: &str) -> Option<&str> {
     let i = transaction.find("ServerTasks-")?;
-    let rest = &transaction[i + "ServerTasks-".len()..];
-    let digits: String = rest.chars().take_while(|c| c.is_ascii_digit()).collect();
-    (!digits.is_empty()).then(|| format!("ServerTasks-{digits}"))
+    let digits =
+        transaction[i + "ServerTasks-".len()..].bytes().take_while(u8::is_ascii_digit).count();
+    (digits > 0).then(|| &transaction[i..i + "ServerTasks-".len() + digits])
 }
 
 /// The 32-hex correlation id at the end of a web-request transaction name.
@@ -153,10 +153,11 @@ fn group(
     let mut ms: Vec<f64> = v.iter().map(|s| s.ms).collect();
     let total: f64 = ms.iter().sum();
     let p = percentiles(&mut ms);
-    let mut tasks: Vec<String> =
+    let mut tasks: Vec<&str> =
         v.iter().filter_map(|s| task_of(s.transaction.as_deref()?)).collect();
-    tasks.sort();
+    tasks.sort_unstable();
     tasks.dedup();
+    let tasks: Vec<String> = tasks.into_iter().map(str::to_string).collect();
     let mut requests: Vec<String> = v
         .iter()
         .filter_map(|s| correlation_of(s.transaction.as_deref()?))
@@ -268,7 +269,7 @@ mod tests {
     fn components_tasks_and_correlations() {
         let t = "ApplyRetentionPoliciesTaskController|ServerTasks-55-b097b4b7-e9a8-4822-bf5d-b3683391a9df|T110";
         assert_eq!(component(Some(t)), "ApplyRetentionPoliciesTaskController");
-        assert_eq!(task_of(t).as_deref(), Some("ServerTasks-55"));
+        assert_eq!(task_of(t), Some("ServerTasks-55"));
         let w = "http://o/api/events?x=1 ed1b1080c090462f9aaa52b7ccd6b314";
         assert_eq!(component(Some(w)), "web request");
         assert_eq!(correlation_of(w), Some("ed1b1080c090462f9aaa52b7ccd6b314"));

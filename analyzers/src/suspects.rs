@@ -520,17 +520,18 @@ fn sql(cx: &Context<'_>) -> Option<Candidate> {
 
 /// The task whose transactions issued most of the slow SQL time in a window, if one did.
 fn dominant_task(facts: &Facts, window: Span) -> Option<String> {
-    let mut by_task: BTreeMap<String, f64> = BTreeMap::new();
+    let mut by_task: BTreeMap<&str, f64> = BTreeMap::new();
     let mut total = 0.0;
-    for s in facts.sql.iter().filter(|s| s.ms >= crate::sql::SLOW_SQL_MS && window.contains(s.time))
-    {
+    let lo = facts.sql.partition_point(|s| s.time < window.start);
+    let hi = facts.sql.partition_point(|s| s.time < window.end);
+    for s in facts.sql[lo..hi].iter().filter(|s| s.ms >= crate::sql::SLOW_SQL_MS) {
         total += s.ms;
         if let Some(t) = s.transaction.as_deref().and_then(task_of) {
             *by_task.entry(t).or_default() += s.ms;
         }
     }
     let (task, ms) = by_task.into_iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
-    (ms * 2.0 >= total).then_some(task)
+    (ms * 2.0 >= total).then(|| task.to_string())
 }
 
 /// Windows of two minutes with three or more statements of a second or more outside task transactions.

@@ -272,7 +272,11 @@ fn folder_walk_reports_loops_dangling_links_and_fifos() {
     symlink(dir.path(), logs.join("loop")).unwrap();
     symlink(dir.path().join("gone.txt"), logs.join("dangling.txt")).unwrap();
     let fifo = logs.join("pipe");
-    let made = std::process::Command::new("mkfifo").arg(&fifo).status().map(|s| s.success()).unwrap_or(false);
+    let made = std::process::Command::new("mkfifo")
+        .arg(&fifo)
+        .status()
+        .map(|s| s.success())
+        .unwrap_or(false);
     let out = octodiag(&["inputs", "--format", "json", dir.path().to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1), "{}", stderr(&out));
     let err = stderr(&out);
@@ -282,6 +286,7 @@ fn folder_walk_reports_loops_dangling_links_and_fifos() {
         assert!(err.contains("pipe: not a regular file"), "{err}");
     }
     let doc = json(&out);
-    let logs_found = doc["inputs"].as_array().unwrap().iter().filter(|i| i["format"] == "server-log").count();
+    let logs_found =
+        doc["inputs"].as_array().unwrap().iter().filter(|i| i["format"] == "server-log").count();
     assert_eq!(logs_found, 1, "the log is read once, not again through the loop");
 }
