@@ -7,6 +7,7 @@ use std::sync::OnceLock;
 use octodiag_parsers::event::BrowserTiming;
 use octodiag_parsers::redact::{redact_api_keys, redact_url};
 use octodiag_parsers::{Clock, Event, EventKind, Level, SqlErrorKind, Timestamp, UtcOffset};
+use rayon::prelude::*;
 use regex::Regex;
 use rustc_hash::FxHashMap;
 use serde::Serialize;
@@ -173,10 +174,67 @@ pub fn to_utc(t: Timestamp, clock: Clock, offset: UtcOffset) -> Timestamp {
 
 /// Builds the facts from every event, moving local times to UTC with `offset`.
 pub fn collect(data: &Dataset<'_>, offset: UtcOffset) -> Facts {
+    // Events are cut into chunks collected in parallel (rayon), each with its own
+    // endpoint table; the chunks are then joined in order and their endpoint ids
+    // mapped onto one table. The result is the same for any chunking.
+    const CHUNK: usize = 1 << 16;
+    let parts: Vec<(Facts, FxHashMap<String, usize>)> =
+        data.events.par_chunks(CHUNK).map(|events| collect_chunk(data, events, offset)).collect();
+    let mut f = Facts::default();
+    let mut ids: FxHashMap<String, usize> = FxHashMap::default();
+    for (part, _) in parts {
+        let remap: Vec<usize> = part
+            .endpoints
+            .into_iter()
+            .map(|ep| match ids.get(&ep) {
+                Some(i) => *i,
+                None => {
+                    ids.insert(ep.clone(), f.endpoints.len());
+                    f.endpoints.push(ep);
+                    f.endpoints.len() - 1
+                }
+            })
+            .collect();
+        f.requests.extend(part.requests.into_iter().map(|mut r| {
+            r.endpoint = remap[r.endpoint];
+            r
+        }));
+        f.browser.extend(part.browser.into_iter().map(|mut r| {
+            r.endpoint = remap[r.endpoint];
+            r
+        }));
+        f.sql.extend(part.sql);
+        f.pressure.extend(part.pressure);
+        f.starts.extend(part.starts);
+        f.errors.extend(part.errors);
+        f.halibut_failures.extend(part.halibut_failures);
+        f.task_lines.extend(part.task_lines);
+        for v in part.versions {
+            if !f.versions.contains(&v) {
+                f.versions.push(v);
+            }
+        }
+    }
+    // Mixed clocks (zone-suffixed and local logs) can reorder events once in UTC;
+    // the analyses binary-search these lists, so sort them.
+    sort_if_needed(&mut f.requests, |r| r.end);
+    sort_if_needed(&mut f.browser, |r| r.start);
+    sort_if_needed(&mut f.sql, |s| s.time);
+    sort_if_needed(&mut f.pressure, |p| p.time);
+    sort_if_needed(&mut f.errors, |p| p.time);
+    f
+}
+
+/// Collects the facts of one run of consecutive events.
+fn collect_chunk(
+    data: &Dataset<'_>,
+    events: &[Event],
+    offset: UtcOffset,
+) -> (Facts, FxHashMap<String, usize>) {
     let mut f = Facts::default();
     let mut endpoint_ids: FxHashMap<String, usize> = FxHashMap::default();
     let mut buf = String::with_capacity(128);
-    for e in data.events {
+    for e in events {
         let bytes = data.inputs.get(e.source as usize).map_or(&[][..], |i| i.bytes);
         let time = to_utc(e.time, e.clock, offset);
         collect_one(&mut f, &mut endpoint_ids, &mut buf, e, bytes, time);
@@ -192,15 +250,7 @@ pub fn collect(data: &Dataset<'_>, offset: UtcOffset) -> Facts {
             });
         }
     }
-    // Mixed clocks (zone-suffixed and local logs) can reorder events once in UTC;
-    // the analyses binary-search these lists, so sort them.
-    sort_if_needed(&mut f.requests, |r| r.end);
-    sort_if_needed(&mut f.browser, |r| r.start);
-    sort_if_needed(&mut f.sql, |s| s.time);
-    sort_if_needed(&mut f.pressure, |p| p.time);
-    sort_if_needed(&mut f.errors, |p| p.time);
-    f.versions.dedup();
-    f
+    (f, endpoint_ids)
 }
 
 const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];

@@ -50,25 +50,65 @@ use crate::report::{utc, Health, InputSummary, Requests, TimeSpan, TimelineItem,
 use crate::stats::{merge, Span};
 use crate::tasks::TaskView;
 
+/// Prints how long each phase took when `OCTODIAG_TIMINGS` is set (for profiling
+/// large inputs; off by default, so output stays clean).
+struct Phases {
+    start: std::time::Instant,
+    on: bool,
+}
+
+impl Phases {
+    fn new() -> Phases {
+        Phases {
+            start: std::time::Instant::now(),
+            on: std::env::var_os("OCTODIAG_TIMINGS").is_some(),
+        }
+    }
+
+    fn done(&self, name: &str) {
+        if self.on {
+            eprintln!(
+                "octodiag: timing: {name} done at {:.3} s",
+                self.start.elapsed().as_secs_f64()
+            );
+        }
+    }
+}
+
 /// Runs every analysis and correlates the results.
 pub fn analyze(data: &Dataset<'_>, config: &Config) -> Report {
+    let phases = Phases::new();
     let alignment = clock::align(data, config.server_utc_offset);
+    phases.done("clock");
     let offset = alignment.offset;
     let mut facts = facts::collect(data, offset);
     restrict(&mut facts, config.since, config.until);
+    phases.done("facts");
     let views: Vec<TaskView<'_>> = tasks::views(data.tasks, offset)
         .into_iter()
         .filter(|v| in_window(v.started.or(v.queued), v.completed, config))
         .collect();
     let observed = observed_spans(data, offset, &facts, &views, config);
     let req_ev = |r: &Req| request_evidence(data, &facts, r);
-    let requests = requests::analyze(&facts, config.top, &req_ev);
     let covers = |s: Span| observed.iter().any(|o| o.overlap_secs(&s) > 0.0 || o.contains(s.start));
-    let (browser, splits) = browser::analyze(&facts, &covers, config.top, &req_ev);
-    let sql =
-        sql::analyze(&facts, config.top, &|s| evidence_of(data, s.source, s.line, s.at), &|p| {
-            evidence_of(data, p.source, p.line, p.at)
-        });
+    // The three analyses only read the facts: run them side by side.
+    let (requests, ((browser, splits), sql)) = rayon::join(
+        || requests::analyze(&facts, config.top, &req_ev),
+        || {
+            rayon::join(
+                || browser::analyze(&facts, &covers, config.top, &req_ev),
+                || {
+                    sql::analyze(
+                        &facts,
+                        config.top,
+                        &|s| evidence_of(data, s.source, s.line, s.at),
+                        &|p| evidence_of(data, p.source, p.line, p.at),
+                    )
+                },
+            )
+        },
+    );
+    phases.done("requests, browser, sql");
     let tasks_report = tasks::analyze(&views, config.task_cap, config.top);
     let retention_runs = retention::analyze(&views, &facts);
     let health = health::analyze(data, &facts, offset, &|src, line| {
@@ -79,6 +119,7 @@ pub fn analyze(data: &Dataset<'_>, config: &Config) -> Report {
             .map_or((0, 0), |s| s.at);
         evidence_of(data, src, line, at)
     });
+    phases.done("tasks, retention, health");
     let episodes = episodes::find(
         &facts.requests,
         &observed,
@@ -100,8 +141,10 @@ pub fn analyze(data: &Dataset<'_>, config: &Config) -> Report {
         task_evidence: &task_ev,
         point_evidence: &|src, line, at| evidence_of(data, src, line, at),
     };
+    phases.done("episodes");
     let symptoms = symptoms(&facts, &episodes, &observed);
     let suspects = suspects::rank(suspects::candidates(&cx), &symptoms, &req_ev);
+    phases.done("suspects");
     let answers = answers::answer(data, &facts, &views, &tasks_report, &health, &suspects);
     let timeline = timeline(&episodes, &suspects, &retention_runs, &health, &sql, &tasks_report);
     Report {

@@ -93,18 +93,21 @@ pub struct SqlReport {
 
 /// The component of a transaction name: `A|corr|T1` → `A`; a URL with a
 /// correlation id → `web request`; anything else as is.
-pub fn component(transaction: Option<&str>) -> String {
+pub fn component(transaction: Option<&str>) -> &str {
     match transaction {
-        None => "(none)".into(),
-        Some(t) if t.contains('|') => t.split('|').next().unwrap_or(t).to_string(),
-        Some(t) if t.starts_with("http://") || t.starts_with("https://") => "web request".into(),
-        Some(t) => t.to_string(),
+        None => "(none)",
+        Some(t) if t.contains('|') => t.split('|').next().unwrap_or(t),
+        Some(t) if t.starts_with("http://") || t.starts_with("https://") => "web request",
+        Some(t) => t,
     }
 }
 
 /// `ServerTasks-55` from a transaction name, when present (a slice of it: no allocation).
 pub fn task_of(transaction: &str) -> Option<&str> {
-    let i = transaction.find("ServerTasks-")?;
+    static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
+        std::sync::OnceLock::new();
+    let finder = FINDER.get_or_init(|| memchr::memmem::Finder::new("ServerTasks-"));
+    let i = finder.find(transaction.as_bytes())?;
     let digits =
         transaction[i + "ServerTasks-".len()..].bytes().take_while(u8::is_ascii_digit).count();
     (digits > 0).then(|| &transaction[i..i + "ServerTasks-".len() + digits])
@@ -124,16 +127,21 @@ pub fn analyze(
     pressure_evidence: &dyn Fn(&Pressure) -> Evidence,
 ) -> SqlReport {
     let slow: Vec<&SqlFact> = facts.sql.iter().filter(|s| s.ms >= SLOW_SQL_MS).collect();
-    let mut groups: BTreeMap<(String, Option<String>, String), Vec<&SqlFact>> = BTreeMap::new();
+    let mut groups: rustc_hash::FxHashMap<(&str, Option<&str>, &str), Vec<&SqlFact>> =
+        rustc_hash::FxHashMap::default();
     for s in &slow {
-        let key = (s.operation.to_string(), s.table.clone(), component(s.transaction.as_deref()));
+        let key = (s.operation.as_ref(), s.table.as_deref(), component(s.transaction.as_deref()));
         groups.entry(key).or_default().push(s);
     }
     let correlations: rustc_hash::FxHashSet<u128> =
         facts.requests.iter().filter_map(|r| r.correlation).collect();
     let mut groups: Vec<SqlGroup> =
         groups.into_iter().map(|(k, v)| group(k, &v, &correlations, sql_evidence)).collect();
-    groups.sort_by(|a, b| b.total_ms.total_cmp(&a.total_ms));
+    groups.sort_by(|a, b| {
+        b.total_ms.total_cmp(&a.total_ms).then_with(|| {
+            (&a.operation, &a.table, &a.component).cmp(&(&b.operation, &b.table, &b.component))
+        })
+    });
     groups.truncate(top);
     SqlReport {
         total: facts.sql.len(),
@@ -145,7 +153,7 @@ pub fn analyze(
 }
 
 fn group(
-    (operation, table, component): (String, Option<String>, String),
+    (operation, table, component): (&str, Option<&str>, &str),
     v: &[&SqlFact],
     correlations: &rustc_hash::FxHashSet<u128>,
     sql_evidence: &dyn Fn(&SqlFact) -> Evidence,
@@ -158,20 +166,23 @@ fn group(
     tasks.sort_unstable();
     tasks.dedup();
     let tasks: Vec<String> = tasks.into_iter().map(str::to_string).collect();
-    let mut requests: Vec<String> = v
-        .iter()
-        .filter_map(|s| correlation_of(s.transaction.as_deref()?))
-        .filter(|c| crate::facts::correlation_key(c).is_some_and(|k| correlations.contains(&k)))
-        .map(str::to_string)
-        .collect();
-    requests.sort();
-    requests.dedup();
-    requests.truncate(5);
+    // The first five distinct requests (in time order) whose correlation id the
+    // server logged: enough to follow the link, without collecting them all.
+    let mut requests: Vec<String> = Vec::new();
+    for c in v.iter().filter_map(|s| correlation_of(s.transaction.as_deref()?)) {
+        if requests.len() == 5 {
+            break;
+        }
+        let logged = crate::facts::correlation_key(c).is_some_and(|k| correlations.contains(&k));
+        if logged && !requests.iter().any(|r| r == c) {
+            requests.push(c.to_string());
+        }
+    }
     let slowest = v.iter().max_by(|a, b| a.ms.total_cmp(&b.ms)).copied();
     SqlGroup {
-        operation,
-        table,
-        component,
+        operation: operation.to_string(),
+        table: table.map(str::to_string),
+        component: component.to_string(),
         count: v.len(),
         total_ms: ms_round(total),
         p95_ms: p.p95,

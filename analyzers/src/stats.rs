@@ -29,6 +29,16 @@ pub fn percentile_sorted(sorted: &[f64], q: f64) -> f64 {
     sorted[rank.clamp(1, sorted.len()) - 1]
 }
 
+/// One exact nearest-rank percentile in O(n) (selection, not a full sort).
+pub fn percentile_select(values: &mut [f64], q: f64) -> Option<f64> {
+    if values.is_empty() {
+        return None;
+    }
+    let rank = ((q * values.len() as f64).ceil() as usize).clamp(1, values.len());
+    let (_, v, _) = values.select_nth_unstable_by(rank - 1, f64::total_cmp);
+    Some(*v)
+}
+
 /// Sorts `values` in place and returns their percentiles.
 pub fn percentiles(values: &mut [f64]) -> Percentiles {
     values.sort_unstable_by(f64::total_cmp);
@@ -186,6 +196,9 @@ mod tests {
         let mut one = vec![7.0];
         assert_eq!(percentiles(&mut one).p95, 7.0);
         assert_eq!(percentiles(&mut []).count, 0);
+        let mut shuffled: Vec<f64> = (1..=100).rev().map(f64::from).collect();
+        assert_eq!(percentile_select(&mut shuffled, 0.95), Some(95.0));
+        assert_eq!(percentile_select(&mut [], 0.95), None);
         let mut small = vec![3.0, 1.0, 2.0];
         let p = percentiles(&mut small);
         assert_eq!((p.p50, p.p95), (2.0, 3.0));

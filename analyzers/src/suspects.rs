@@ -33,6 +33,7 @@
 use std::collections::BTreeMap;
 
 use octodiag_parsers::TaskKind;
+use rayon::prelude::*;
 use serde::Serialize;
 use serde_json::{json, Value};
 
@@ -43,7 +44,7 @@ use crate::health::HealthReport;
 use crate::report::{utc, TimelineItem};
 use crate::retention::RetentionRun;
 use crate::sql::{task_of, SqlReport};
-use crate::stats::{merge, overlap_total, percentiles, total_secs, Span, SpanSet};
+use crate::stats::{merge, overlap_total, percentile_select, total_secs, Span, SpanSet};
 use crate::tasks::{
     deployments_by_project, running_over_time, spans_at_or_above, TaskView, TasksReport,
 };
@@ -148,8 +149,15 @@ fn correlate(c: &Candidate, s: &Symptoms<'_>) -> Correlation {
     let in_secs = total_secs(&clipped).min(observed_secs);
     let out_secs = (observed_secs - in_secs).max(0.0);
     let widened = SpanSet::new(c.spans.iter().map(|x| x.widen(TOLERANCE_SECS)).collect());
-    let (inside, outside): (Vec<&Req>, Vec<&Req>) =
-        s.slow.iter().partition(|r| widened.overlaps(&Span::new(r.start, r.end)));
+    let (mut inside, mut outside): (Vec<f64>, Vec<f64>) =
+        (Vec::new(), Vec::with_capacity(s.slow.len()));
+    for r in &s.slow {
+        if widened.overlaps(&Span::new(r.start, r.end)) {
+            inside.push(r.ms);
+        } else {
+            outside.push(r.ms);
+        }
+    }
     let n_in = inside.len();
     let n_total = s.slow.len();
     let rate_in = n_in as f64 / in_secs.max(60.0);
@@ -169,10 +177,6 @@ fn correlate(c: &Candidate, s: &Symptoms<'_>) -> Correlation {
         strength = strength.min(0.5);
     }
     let support = 1.0 - (-(n_in as f64) / 4.0).exp();
-    let p95 = |v: &[&Req]| {
-        let mut ms: Vec<f64> = v.iter().map(|r| r.ms).collect();
-        (!ms.is_empty()).then(|| percentiles(&mut ms).p95)
-    };
     Correlation {
         n_in,
         n_total,
@@ -181,8 +185,8 @@ fn correlate(c: &Candidate, s: &Symptoms<'_>) -> Correlation {
         lift,
         share,
         episode_cover,
-        p95_in: p95(&inside),
-        p95_out: p95(&outside),
+        p95_in: percentile_select(&mut inside, 0.95),
+        p95_out: percentile_select(&mut outside, 0.95),
         confidence: (strength * share.min(1.0) * support).clamp(0.0, 1.0),
     }
 }
@@ -205,10 +209,11 @@ fn clip(spans: &[Span], observed: &[Span]) -> Vec<Span> {
 pub fn rank(
     candidates: Vec<Candidate>,
     symptoms: &Symptoms<'_>,
-    evidence: &dyn Fn(&Req) -> Evidence,
+    evidence: &(dyn Fn(&Req) -> Evidence + Sync),
 ) -> Vec<Suspect> {
+    // Candidates are scored independently: in parallel (rayon), each over every slow request.
     let mut out: Vec<Suspect> = candidates
-        .into_iter()
+        .into_par_iter()
         .filter(|c| !c.spans.is_empty())
         .map(|c| score(c, symptoms, evidence))
         .collect();
