@@ -100,13 +100,7 @@ fn nodes(data: &Dataset<'_>, views: &[TaskView<'_>]) -> Vec<String> {
 
 fn projects(facts: &Facts, views: &[TaskView<'_>]) -> String {
     let named: BTreeSet<&str> = views.iter().filter_map(|v| v.task.project.as_deref()).collect();
-    let ids: rustc_hash::FxHashSet<&str> = facts
-        .requests
-        .iter()
-        .chain(&facts.browser)
-        .filter(|r| r.path.contains("Projects-"))
-        .filter_map(|r| r.path.split(['/', '?', '&', '=']).find(|s| s.starts_with("Projects-")))
-        .collect();
+    let ids = &facts.project_ids;
     if named.is_empty() && ids.is_empty() {
         return UNKNOWN.to_string();
     }

@@ -141,7 +141,10 @@ fn find_server_line<'f>(facts: &'f Facts, b: &Req) -> Option<&'f Req> {
         .iter()
         .take_while(|s| s.end <= window.end)
         .filter(|s| {
-            s.method.eq_ignore_ascii_case(&b.method) && s.path == b.path && s.ms <= b.ms + 1000.0
+            s.method.eq_ignore_ascii_case(&b.method)
+                && s.path.is_some()
+                && s.path == b.path
+                && s.ms <= b.ms + 1000.0
         })
         .min_by_key(|s| (s.end.0 - b.end.0).abs())
 }

@@ -37,8 +37,9 @@ pub struct Req {
     pub ms: f64,
     /// Index into [`Facts::endpoints`].
     pub endpoint: usize,
-    /// URL path and query (redacted), for matching browser and server.
-    pub path: String,
+    /// URL path and query (redacted), for matching browser and server: kept for
+    /// browser entries, and for server requests only when a HAR file was given.
+    pub path: Option<String>,
     /// HTTP method.
     pub method: Cow<'static, str>,
     /// Status, when known.
@@ -155,6 +156,8 @@ pub struct Facts {
     pub task_lines: Vec<Point>,
     /// Versions seen in server logs.
     pub versions: Vec<String>,
+    /// Distinct `Projects-N` ids seen in request URLs.
+    pub project_ids: rustc_hash::FxHashSet<u64>,
 }
 
 /// Stable sort by key, skipped when already sorted (the usual case: one clock per run).
@@ -209,6 +212,7 @@ pub fn collect(data: &Dataset<'_>, offset: UtcOffset) -> Facts {
         f.errors.extend(part.errors);
         f.halibut_failures.extend(part.halibut_failures);
         f.task_lines.extend(part.task_lines);
+        f.project_ids.extend(part.project_ids);
         for v in part.versions {
             if !f.versions.contains(&v) {
                 f.versions.push(v);
@@ -231,13 +235,14 @@ fn collect_chunk(
     events: &[Event],
     offset: UtcOffset,
 ) -> (Facts, FxHashMap<String, usize>) {
+    let keep_paths = data.inputs.iter().any(|i| i.format == octodiag_parsers::Format::Har);
     let mut f = Facts::default();
     let mut endpoint_ids: FxHashMap<String, usize> = FxHashMap::default();
     let mut buf = String::with_capacity(128);
     for e in events {
         let bytes = data.inputs.get(e.source as usize).map_or(&[][..], |i| i.bytes);
         let time = to_utc(e.time, e.clock, offset);
-        collect_one(&mut f, &mut endpoint_ids, &mut buf, e, bytes, time);
+        collect_one(keep_paths, &mut f, &mut endpoint_ids, &mut buf, e, bytes, time);
         if e.level >= Level::Error {
             let at = (e.offset, e.len);
             f.errors.push(Point {
@@ -282,7 +287,17 @@ pub fn correlation_key(text: &str) -> Option<u128> {
     (text.len() == 32).then(|| u128::from_str_radix(text, 16).ok()).flatten()
 }
 
+/// The number of the first `Projects-N` id in a URL.
+fn project_id(url: &str) -> Option<u64> {
+    static FINDER: OnceLock<memchr::memmem::Finder<'static>> = OnceLock::new();
+    let finder = FINDER.get_or_init(|| memchr::memmem::Finder::new("Projects-"));
+    let i = finder.find(url.as_bytes())? + "Projects-".len();
+    let digits = url[i..].bytes().take_while(u8::is_ascii_digit).count();
+    url[i..i + digits].parse().ok()
+}
+
 fn collect_one(
+    keep_paths: bool,
     f: &mut Facts,
     ids: &mut FxHashMap<String, usize>,
     buf: &mut String,
@@ -303,6 +318,9 @@ fn collect_one(
         EventKind::Request(r) => {
             let method = known(r.method.resolve(b), METHODS);
             let url = r.url.resolve(b);
+            if let Some(id) = project_id(&url) {
+                f.project_ids.insert(id);
+            }
             buf.clear();
             endpoint_into(buf, &method, &url);
             let idx = match ids.get(buf.as_str()) {
@@ -324,7 +342,8 @@ fn collect_one(
                 end,
                 ms: r.duration_ms,
                 endpoint: idx,
-                path: redact_url(crate::endpoint::path_with_query(&url)).into_owned(),
+                path: (keep_paths || r.browser.is_some())
+                    .then(|| redact_url(crate::endpoint::path_with_query(&url)).into_owned()),
                 method,
                 status: r.status,
                 correlation: r.correlation_id.as_ref().and_then(|c| correlation_key(&c.resolve(b))),

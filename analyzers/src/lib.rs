@@ -225,8 +225,14 @@ fn request_evidence(data: &Dataset<'_>, f: &Facts, r: &Req) -> Evidence {
     }
     let name = data.inputs.get(r.source as usize).map_or("?", |i| i.name).to_string();
     let status = r.status.map_or("-".to_string(), |s| s.to_string());
-    let excerpt =
-        format!("{} {} {} {:.0} ms ({})", r.method, r.path, status, r.ms, f.endpoints[r.endpoint]);
+    let excerpt = format!(
+        "{} {} {} {:.0} ms ({})",
+        r.method,
+        r.path.as_deref().unwrap_or("?"),
+        status,
+        r.ms,
+        f.endpoints[r.endpoint]
+    );
     Evidence { source: name, line: r.line, excerpt: facts::redact_text(&excerpt) }
 }
 

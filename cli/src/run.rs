@@ -29,8 +29,12 @@ pub struct Loaded {
 impl Loaded {
     /// All events of all sources, stably sorted by time.
     pub fn events_by_time(&mut self) -> Vec<Event> {
-        let mut all: Vec<Event> =
-            self.parsed.iter_mut().flat_map(|p| std::mem::take(&mut p.events)).collect();
+        let mut with_events = self.parsed.iter_mut().filter(|p| !p.events.is_empty());
+        let mut all: Vec<Event> = match (with_events.next(), with_events.next()) {
+            // One source: its events as they are, without copying them.
+            (Some(only), None) => std::mem::take(&mut only.events),
+            _ => self.parsed.iter_mut().flat_map(|p| std::mem::take(&mut p.events)).collect(),
+        };
         // Sources are mostly in time order already; one source needs no sort at all.
         if !all.is_sorted_by_key(|e| e.time) {
             all.par_sort_by_key(|e| e.time);

@@ -25,12 +25,22 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome> {
         top: args.top.max(1),
         task_cap: args.task_cap,
     };
+    let timings = std::env::var_os("OCTODIAG_TIMINGS").is_some();
+    let start = std::time::Instant::now();
+    let note = |what: &str| {
+        if timings {
+            eprintln!("octodiag: timing: {what} done at {:.3} s", start.elapsed().as_secs_f64());
+        }
+    };
     let mut loaded = load::load(&settings)?;
+    note("open and parse");
     let events = loaded.events_by_time();
+    note("merge by time");
     let report = {
         let data = dataset(&loaded, &events);
         analyze(&data, &config)
     };
+    note("analysis");
     let mut out = output::stdout();
     match args.format {
         TableOrJson::Json => {
@@ -40,7 +50,13 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome> {
         TableOrJson::Table => render_report(&mut out, &report, args.top)?,
     }
     output::finish(out)?;
-    Ok(super::inputs::outcome(&loaded))
+    note("output");
+    let outcome = super::inputs::outcome(&loaded);
+    // The process ends here: give the memory back to the OS wholesale instead of
+    // freeing millions of events one by one (measured: about 0.4 s per GB of log).
+    std::mem::forget(events);
+    std::mem::forget(loaded);
+    Ok(outcome)
 }
 
 /// The analyzers' view of what was loaded.
