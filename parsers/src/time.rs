@@ -217,6 +217,21 @@ pub fn digits<const N: usize>(bytes: &[u8]) -> Option<u32> {
     Some(v)
 }
 
+/// The date and time of `yyyy-MM-dd?HH:mm:ss` read at their fixed offsets (any
+/// separators; the caller has checked the shape), plus `micros`. `None` for an
+/// impossible date or time. Shared by the server-log and task-log grammars.
+pub fn civil_at_fixed_offsets(b: &[u8], micros: u32) -> Option<Timestamp> {
+    Timestamp::from_civil(
+        digits::<4>(b)? as i32,
+        digits::<2>(b.get(5..)?)?,
+        digits::<2>(b.get(8..)?)?,
+        digits::<2>(b.get(11..)?)?,
+        digits::<2>(b.get(14..)?)?,
+        digits::<2>(b.get(17..)?)?,
+        micros,
+    )
+}
+
 /// Parses an ISO 8601 / RFC 3339 date-time such as `2016-07-29T04:18:53.2370194+00:00`,
 /// `2024-01-15T10:30:45Z` or `2024-01-15T10:30:45` (0 to 9 fractional digits, optional
 /// offset). Returns the UTC instant if an offset was present, else the naive time, and

@@ -23,7 +23,7 @@ use nom::sequence::{delimited, preceded, terminated};
 use nom::{IResult, Parser};
 
 use crate::event::Level;
-use crate::time::{digits, Timestamp, UtcOffset};
+use crate::time::{Timestamp, UtcOffset};
 
 /// The fields of an entry's first line.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -112,15 +112,7 @@ fn civil_timestamp(b: &[u8]) -> Option<Timestamp> {
     for (i, d) in frac.iter().take(6).enumerate() {
         micros += (d - b'0') as u32 * 10u32.pow(5 - i as u32);
     }
-    Timestamp::from_civil(
-        digits::<4>(b)? as i32,
-        digits::<2>(&b[5..])?,
-        digits::<2>(&b[8..])?,
-        digits::<2>(&b[11..])?,
-        digits::<2>(&b[14..])?,
-        digits::<2>(&b[17..])?,
-        micros,
-    )
+    crate::time::civil_at_fixed_offsets(b, micros)
 }
 
 /// ` +10:00`, ` -05:30` or a `Z` glued to the fraction.

@@ -426,15 +426,7 @@ pub fn disk_timestamp(b: &[u8]) -> Option<Timestamp> {
             return None;
         }
         let micros = digits::<6>(&b[20..])?;
-        return Timestamp::from_civil(
-            digits::<4>(b)? as i32,
-            digits::<2>(&b[5..])?,
-            digits::<2>(&b[8..])?,
-            digits::<2>(&b[11..])?,
-            digits::<2>(&b[14..])?,
-            digits::<2>(&b[17..])?,
-            micros,
-        );
+        return crate::time::civil_at_fixed_offsets(b, micros);
     }
     parse_iso8601(std::str::from_utf8(b).ok()?).map(|(t, _)| t)
 }
