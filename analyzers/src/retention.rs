@@ -119,7 +119,8 @@ fn retention_steps(steps: &[Step]) -> Vec<&Step> {
 
 /// Slow SQL lines of retention transactions, grouped by task id.
 fn retention_sql_by_task(facts: &Facts) -> BTreeMap<&str, Vec<Span>> {
-    let mut m: BTreeMap<&str, Vec<Span>> = BTreeMap::new();
+    // Hash while collecting (string keys compared once each), sort once at the end.
+    let mut m: rustc_hash::FxHashMap<&str, Vec<Span>> = rustc_hash::FxHashMap::default();
     for s in facts.sql.iter().filter(|s| s.ms >= crate::sql::SLOW_SQL_MS) {
         let Some(t) = s.transaction.as_deref() else { continue };
         if !t.starts_with(RETENTION_COMPONENT) {
@@ -130,5 +131,5 @@ fn retention_sql_by_task(facts: &Facts) -> BTreeMap<&str, Vec<Span>> {
             m.entry(task).or_default().push(Span::new(start, s.time));
         }
     }
-    m
+    m.into_iter().collect()
 }

@@ -4,6 +4,7 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use serde::Serialize;
 
 use crate::facts::{Evidence, Facts, Pressure, SqlFact};
@@ -123,7 +124,7 @@ fn correlation_of(transaction: &str) -> Option<&str> {
 pub fn analyze(
     facts: &Facts,
     top: usize,
-    sql_evidence: &dyn Fn(&SqlFact) -> Evidence,
+    sql_evidence: &(dyn Fn(&SqlFact) -> Evidence + Sync),
     pressure_evidence: &dyn Fn(&Pressure) -> Evidence,
 ) -> SqlReport {
     let slow: Vec<&SqlFact> = facts.sql.iter().filter(|s| s.ms >= SLOW_SQL_MS).collect();
@@ -135,8 +136,10 @@ pub fn analyze(
     }
     let correlations: rustc_hash::FxHashSet<u128> =
         facts.requests.iter().filter_map(|r| r.correlation).collect();
+    // Groups are independent: summarise them in parallel.
+    let groups: Vec<_> = groups.into_iter().collect();
     let mut groups: Vec<SqlGroup> =
-        groups.into_iter().map(|(k, v)| group(k, &v, &correlations, sql_evidence)).collect();
+        groups.into_par_iter().map(|(k, v)| group(k, &v, &correlations, sql_evidence)).collect();
     groups.sort_by(|a, b| {
         b.total_ms.total_cmp(&a.total_ms).then_with(|| {
             (&a.operation, &a.table, &a.component).cmp(&(&b.operation, &b.table, &b.component))
@@ -161,11 +164,12 @@ fn group(
     let mut ms: Vec<f64> = v.iter().map(|s| s.ms).collect();
     let total: f64 = ms.iter().sum();
     let p = percentiles(&mut ms);
-    let mut tasks: Vec<&str> =
+    // Distinct tasks through a hash set: sorting every statement's task id (long
+    // shared prefixes) cost more than the rest of the SQL analysis.
+    let unique: rustc_hash::FxHashSet<&str> =
         v.iter().filter_map(|s| task_of(s.transaction.as_deref()?)).collect();
+    let mut tasks: Vec<String> = unique.into_iter().map(str::to_string).collect();
     tasks.sort_unstable();
-    tasks.dedup();
-    let tasks: Vec<String> = tasks.into_iter().map(str::to_string).collect();
     // The first five distinct requests (in time order) whose correlation id the
     // server logged: enough to follow the link, without collecting them all.
     let mut requests: Vec<String> = Vec::new();
