@@ -11,7 +11,9 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
+use octodiag_bench::har_gen::{ensure_file, HarGenConfig};
 use octodiag_bench::server_gen::{write_server_log, Counts, Layout, ServerLogSpec};
+use octodiag_bench::task_gen;
 
 fn main() -> ExitCode {
     match run() {
@@ -87,6 +89,30 @@ fn bundle(dir: &Path, size: u64, seed: u64) -> Result<(), String> {
             false,
         )?,
     );
+    other_inputs(dir, size, seed)
+}
+
+/// Task logs of both kinds and a browser recording, about a tenth of the bundle.
+fn other_inputs(dir: &Path, size: u64, seed: u64) -> Result<(), String> {
+    let task_bytes = (size / 40).max(1 << 20) as usize;
+    let tasks = dir.join("TaskLogs");
+    fs::create_dir_all(&tasks).map_err(|e| e.to_string())?;
+    for (name, g) in [
+        ("on-disk task log", task_gen::on_disk(task_bytes)),
+        ("raw task log", task_gen::raw_text(task_bytes)),
+    ] {
+        fs::write(tasks.join(g.file_name), &g.bytes).map_err(|e| e.to_string())?;
+        println!(
+            "{name}: {} bytes, {} lines, {} entries",
+            g.bytes.len(),
+            g.expected.lines,
+            g.expected.entries
+        );
+    }
+    let entries = ((size / 20) / 45_000).clamp(50, 6_000) as usize;
+    let cfg = HarGenConfig { entries, bodies: true, seed };
+    let stats = ensure_file(&dir.join("browser.har"), &cfg).map_err(|e| e.to_string())?;
+    println!("HAR: {} bytes, {} entries", stats.bytes, stats.entries);
     Ok(())
 }
 
