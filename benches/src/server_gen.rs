@@ -239,12 +239,15 @@ impl Gen<'_> {
                 self.rng.next_u64() >> 16,
                 self.rng.range(1, 200)
             ),
-            1 => format!(
-                "ApplyRetentionPoliciesTaskController|ServerTasks-{}-{:08x}|T{}",
-                self.rng.range(1, 9999),
-                self.rng.next_u64() as u32,
-                self.rng.range(1, 200)
-            ),
+            // Retention runs every four hours as one task, as on a real server.
+            1 => {
+                let run = self.micros / (4 * 3600 * 1_000_000);
+                let t = self.rng.range(1, 200);
+                format!(
+                    "ApplyRetentionPoliciesTaskController|ServerTasks-{}-{run:08x}|T{t}",
+                    1000 + run % 9000
+                )
+            }
             _ => format!("https://octopus.acme.local{} {}", self.path(), self.correlation()),
         };
         let op = *self.rng.pick(&[
