@@ -6,5 +6,6 @@
 #![deny(missing_docs)]
 
 pub mod har_gen;
+pub mod rng;
 pub mod server_gen;
 pub mod task_gen;

@@ -19,6 +19,8 @@ use std::fmt::Write as _;
 
 use octodiag_parsers::Timestamp;
 
+use crate::rng::Rng;
+
 /// What a correct parser must find in a generated log.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Expected {
@@ -47,22 +49,6 @@ pub struct Generated {
     pub bytes: Vec<u8>,
     /// Expected counts.
     pub expected: Expected,
-}
-
-/// xorshift64*: small, fast and the same on every platform.
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 ^= self.0 >> 12;
-        self.0 ^= self.0 << 25;
-        self.0 ^= self.0 >> 27;
-        self.0.wrapping_mul(0x2545_F491_4F6C_DD1D)
-    }
-
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
 }
 
 const TARGETS: usize = 8;
