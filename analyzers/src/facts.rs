@@ -184,6 +184,9 @@ pub fn collect(data: &Dataset<'_>, offset: UtcOffset) -> Facts {
     let parts: Vec<(Facts, FxHashMap<String, usize>)> =
         data.events.par_chunks(CHUNK).map(|events| collect_chunk(data, events, offset)).collect();
     let mut f = Facts::default();
+    f.requests.reserve_exact(parts.iter().map(|p| p.0.requests.len()).sum());
+    f.sql.reserve_exact(parts.iter().map(|p| p.0.sql.len()).sum());
+    f.pressure.reserve_exact(parts.iter().map(|p| p.0.pressure.len()).sum());
     let mut ids: FxHashMap<String, usize> = FxHashMap::default();
     for (part, _) in parts {
         let remap: Vec<usize> = part

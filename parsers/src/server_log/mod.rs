@@ -119,15 +119,14 @@ pub fn parse(source: SourceId, bytes: &[u8], opts: &ServerLogOptions) -> ServerL
 
 fn concat_chunks(chunks: Vec<ServerLog>) -> ServerLog {
     let mut out = ServerLog::default();
+    // One allocation of the final size: growing by doubling copied the events
+    // several times over (a quarter of the profile on large logs).
+    out.events.reserve_exact(chunks.iter().map(|c| c.events.len()).sum());
     for mut c in chunks {
         let shift = out.lines;
         c.events.iter_mut().for_each(|e| e.line += shift);
         c.problems.list.iter_mut().for_each(|p| p.line = p.line.map(|l| l + shift));
-        if out.events.is_empty() {
-            out.events = c.events;
-        } else {
-            out.events.append(&mut c.events);
-        }
+        out.events.append(&mut c.events);
         out.entries += c.entries;
         out.lines += c.lines;
         out.skipped_lines += c.skipped_lines;
