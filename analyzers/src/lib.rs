@@ -43,7 +43,7 @@ pub mod text;
 pub use dataset::{Config, Dataset, Input};
 pub use report::Report;
 
-use octodiag_parsers::{Clock, Format, Timestamp, UtcOffset};
+use octodiag_parsers::{Format, Timestamp, UtcOffset};
 
 use crate::facts::{evidence_at_line, evidence_of, to_utc, Evidence, Facts, Req};
 use crate::report::{utc, Health, InputSummary, Requests, TimeSpan, TimelineItem, Tool};
@@ -352,9 +352,4 @@ fn timeline(
     }
     items.sort_by(|a, b| a.at.cmp(&b.at).then_with(|| a.kind.cmp(b.kind)));
     items
-}
-
-/// A local timestamp shown as UTC once the offset is known (used by renderers).
-pub fn local_to_utc_text(t: Timestamp, clock: Clock, offset: UtcOffset) -> String {
-    utc(to_utc(t, clock, offset))
 }

@@ -168,16 +168,6 @@ impl SpanSet {
         let i = self.spans.partition_point(|x| x.end < s.start);
         self.spans.get(i).is_some_and(|x| x.start <= s.end)
     }
-
-    /// The merged spans.
-    pub fn spans(&self) -> &[Span] {
-        &self.spans
-    }
-}
-
-/// Whether `t` is inside any span.
-pub fn any_contains(spans: &[Span], t: Timestamp) -> bool {
-    spans.iter().any(|s| s.contains(t))
 }
 
 #[cfg(test)]
@@ -214,7 +204,6 @@ mod tests {
         assert_eq!(merge(m.clone(), 5.0).len(), 1);
         assert_eq!(total_secs(&m), 25.0);
         assert_eq!(overlap_total(&m, &[Span::new(ts(3), ts(12))]), 4.0);
-        assert!(any_contains(&m, ts(29)) && !any_contains(&m, ts(30)));
         let set = SpanSet::new(m);
         assert!(set.overlaps(&Span::new(ts(4), ts(4))));
         assert!(set.overlaps(&Span::new(ts(6), ts(10))));

@@ -4,8 +4,6 @@
 //! concerns, printed as `path:line: reason`, counted in the summary, and the
 //! run goes on with everything else.
 
-use std::fmt;
-
 /// A non-fatal problem in one input, with the 1-based line when there is one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
@@ -24,25 +22,6 @@ impl Problem {
     /// A problem about the whole input.
     pub fn whole(reason: impl Into<String>) -> Problem {
         Problem { line: None, reason: reason.into() }
-    }
-
-    /// Renders as `path:line: reason` (or `path: reason`).
-    pub fn with_path<'a>(&'a self, path: &'a str) -> impl fmt::Display + 'a {
-        WithPath { path, problem: self }
-    }
-}
-
-struct WithPath<'a> {
-    path: &'a str,
-    problem: &'a Problem,
-}
-
-impl fmt::Display for WithPath<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match self.problem.line {
-            Some(line) => write!(f, "{}:{}: {}", self.path, line, self.problem.reason),
-            None => write!(f, "{}: {}", self.path, self.problem.reason),
-        }
     }
 }
 

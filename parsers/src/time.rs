@@ -59,11 +59,6 @@ impl Timestamp {
         Some(Timestamp(secs * MICROS_PER_SEC + micros as i64))
     }
 
-    /// Milliseconds since the epoch (truncated toward negative infinity).
-    pub fn as_millis(self) -> i64 {
-        self.0.div_euclid(1000)
-    }
-
     /// Seconds since the epoch as a float, for durations and rates.
     pub fn as_secs_f64(self) -> f64 {
         self.0 as f64 / 1e6
