@@ -193,8 +193,10 @@ pub enum EventKind {
 pub struct Request {
     /// HTTP method.
     pub method: Text,
-    /// URL as logged (absolute on the server, absolute in HAR).
+    /// URL as logged: absolute, or the path alone when the log gives the host apart.
     pub url: Text,
+    /// The host, when logged apart from the path (the ASP.NET Core form).
+    pub host: Option<Text>,
     /// Total duration in milliseconds.
     pub duration_ms: f64,
     /// HTTP status, when known.
@@ -294,6 +296,17 @@ pub struct TransactionInfo {
     pub commands: u32,
     /// Age in seconds at the time of the dump.
     pub age_s: f64,
+}
+
+impl Request {
+    /// The URL as a user would write it: `http://host/path` when the log gave the
+    /// host apart, else the URL as logged.
+    pub fn full_url<'a>(&'a self, source: &'a [u8]) -> std::borrow::Cow<'a, str> {
+        match &self.host {
+            Some(h) => format!("http://{}{}", h.resolve(source), self.url.resolve(source)).into(),
+            None => self.url.resolve(source),
+        }
+    }
 }
 
 impl EventKind {

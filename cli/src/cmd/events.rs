@@ -54,7 +54,7 @@ fn detail(kind: &EventKind, b: &[u8]) -> String {
         EventKind::Request(r) => format!(
             "{} {} {:.0} ms",
             r.method.resolve(b),
-            redact_url(&r.url.resolve(b)),
+            redact_url(&r.full_url(b)),
             r.duration_ms
         ),
         EventKind::Sql(s) => format!("{} {:.0} ms", s.operation.resolve(b), s.duration_ms),

@@ -59,7 +59,7 @@ fn add_kind_fields(m: &mut Map<String, Value>, kind: &EventKind, b: &[u8]) {
     match kind {
         EventKind::Request(r) => {
             put("method", text(&r.method, b).into());
-            put("url", url(&r.url, b).into());
+            put("url", redact_url(&r.full_url(b)).into_owned().into());
             put("duration_ms", json!(r.duration_ms));
             put("status", json!(r.status));
             put("correlation_id", json!(r.correlation_id.as_ref().map(|c| text(c, b))));

@@ -311,6 +311,7 @@ impl<'s> Collector<'s> {
         let request = Request {
             method: self.text(req.method.0.unwrap_or(Cow::Borrowed(""))),
             url: self.text(url),
+            host: None,
             duration_ms: duration(e.time, &timings),
             status,
             correlation_id: resp.headers.0.map(|c| self.text(c)),

@@ -74,6 +74,7 @@ fn request_took(e: &EntryView<'_>) -> Option<EventKind> {
     Some(EventKind::Request(Request {
         method: e.text(r.method),
         url: e.text(r.url),
+        host: None,
         duration_ms: r.ms,
         status: None,
         correlation_id: r.correlation.map(|c| e.text(c)),
@@ -83,21 +84,17 @@ fn request_took(e: &EntryView<'_>) -> Option<EventKind> {
 
 fn http_completed(e: &EntryView<'_>) -> Option<EventKind> {
     let (_, r) = grammar::http_completed(e.message).ok()?;
-    // The 2025 form logs host and path as two quoted strings; keep them as one
-    // URL so endpoints normalise the same way as `Request took` lines.
-    let url = if r.path.is_empty() {
-        e.text(r.host)
+    // The 2025 form logs host and path as two quoted strings: keep both as spans
+    // (no allocation per line); the path alone is what analysis normalises.
+    let (url, host) = if r.path.is_empty() {
+        (e.text(r.host), None)
     } else {
-        let whole = format!(
-            "http://{}{}",
-            String::from_utf8_lossy(r.host),
-            String::from_utf8_lossy(r.path)
-        );
-        Text::Owned(whole.into_boxed_str())
+        (e.text(r.path), Some(e.text(r.host)))
     };
     Some(EventKind::Request(Request {
         method: e.text(r.method),
         url,
+        host,
         duration_ms: r.ms,
         status: Some(r.status),
         correlation_id: None,

@@ -81,7 +81,8 @@ fn request_fields_are_exact() {
     assert_eq!(log.events[19].time.rfc3339(Clock::Local), "2021-07-08T03:16:32.989");
     let EventKind::Request(r) = &log.events[29].kind else { panic!("not a request") };
     assert_eq!((r.status, r.duration_ms), (Some(200), 22.0));
-    assert_eq!(r.url.resolve(MIXED), "http://localhost:8080/api/octopusservernodes/ping");
+    assert_eq!(r.full_url(MIXED), "http://localhost:8080/api/octopusservernodes/ping");
+    assert_eq!(r.url.resolve(MIXED), "/api/octopusservernodes/ping", "host and path stay spans");
 }
 
 #[test]
