@@ -141,7 +141,7 @@ fn find_server_line<'f>(facts: &'f Facts, b: &Req) -> Option<&'f Req> {
         .iter()
         .take_while(|s| s.end <= window.end)
         .filter(|s| {
-            s.method.eq_ignore_ascii_case(&b.method)
+            facts.method(s).eq_ignore_ascii_case(facts.method(b))
                 && s.path.is_some()
                 && s.path == b.path
                 && s.ms <= b.ms + 1000.0

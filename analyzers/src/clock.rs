@@ -12,10 +12,11 @@
 //! 3. the server's `Executing task "…" … after Nms.` lines beside the task's
 //!    completion time in an on-disk log.
 
-use octodiag_parsers::{Clock, EventKind, Task, Timestamp, UtcOffset};
+use octodiag_parsers::{Clock, Task, UtcOffset};
 use serde::Serialize;
 
 use crate::dataset::Dataset;
+use crate::facts::{Facts, Req};
 
 /// The offset used and where it came from.
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -38,7 +39,8 @@ impl Alignment {
 }
 
 /// Decides the server's UTC offset.
-pub fn align(data: &Dataset<'_>, given: Option<UtcOffset>) -> Alignment {
+/// `facts` are still on their logged clocks (see [`crate::facts::Facts::to_utc`]).
+pub fn align(data: &Dataset<'_>, facts: &Facts, given: Option<UtcOffset>) -> Alignment {
     if let Some(o) = given {
         return Alignment::new(o, "--server-utc-offset".into(), false);
     }
@@ -56,14 +58,14 @@ pub fn align(data: &Dataset<'_>, given: Option<UtcOffset>) -> Alignment {
             false,
         );
     }
-    if let Some((o, n)) = from_browser(data) {
+    if let Some((o, n)) = from_browser(data, facts) {
         return Alignment::new(
             o,
             format!("{n} HAR entries matched to server request lines"),
             false,
         );
     }
-    if let Some((o, n)) = from_task_lines(data) {
+    if let Some((o, n)) = from_task_lines(data, facts) {
         return Alignment::new(
             o,
             format!("{n} server 'Executing task' lines matched to task completion times"),
@@ -127,26 +129,18 @@ fn from_tasks(tasks: &[Task]) -> Option<(UtcOffset, usize, &'static str)> {
     ))
 }
 
-fn from_browser(data: &Dataset<'_>) -> Option<(UtcOffset, usize)> {
+fn from_browser(data: &Dataset<'_>, facts: &Facts) -> Option<(UtcOffset, usize)> {
     if !data.inputs.iter().any(|i| i.format == octodiag_parsers::Format::Har) {
         return None;
     }
-    let mut browser: Vec<(String, Timestamp)> = Vec::new();
-    let mut server: Vec<(String, Timestamp)> = Vec::new();
-    for e in data.events {
-        let EventKind::Request(r) = &e.kind else { continue };
-        let bytes = data.inputs.get(e.source as usize).map_or(&[][..], |i| i.bytes);
-        let key = format!(
-            "{} {}",
-            r.method.resolve(bytes),
-            crate::endpoint::path_with_query(&r.url.resolve(bytes))
-        );
-        if r.browser.is_some() {
-            browser.push((key, e.time.add_micros((r.duration_ms * 1000.0) as i64)));
-        } else if e.clock == Clock::Local && r.duration_ms >= 1000.0 {
-            server.push((key, e.time));
-        }
-    }
+    let key = |r: &'_ Req| Some((facts.method(r).to_string(), r.path.clone()?));
+    let browser: Vec<_> = facts.browser.iter().filter_map(|r| Some((key(r)?, r.end))).collect();
+    let server: Vec<_> = facts
+        .requests
+        .iter()
+        .filter(|r| r.local && r.ms >= 1000.0)
+        .filter_map(|r| Some((key(r)?, r.end)))
+        .collect();
     if browser.is_empty() || server.is_empty() {
         return None;
     }
@@ -160,23 +154,19 @@ fn from_browser(data: &Dataset<'_>) -> Option<(UtcOffset, usize)> {
 /// description whose duration matches N (within 2 s): that pairing is exact, so
 /// even one pair is evidence, and repeated tasks (health checks) do not pair with
 /// each other's lines.
-fn from_task_lines(data: &Dataset<'_>) -> Option<(UtcOffset, usize)> {
+fn from_task_lines(data: &Dataset<'_>, facts: &Facts) -> Option<(UtcOffset, usize)> {
     let mut diffs = Vec::new();
-    for e in data.events {
-        let EventKind::TaskExecuted { description, duration_ms, .. } = &e.kind else { continue };
-        if e.clock != Clock::Local {
-            continue;
-        }
-        let bytes = data.inputs.get(e.source as usize).map_or(&[][..], |i| i.bytes);
-        let d = description.resolve(bytes);
-        let matching =
-            data.tasks.iter().filter(|t| t.clock == Clock::Utc && t.description == d).filter_map(
-                |t| {
-                    let done = t.completed?;
-                    let ran_ms = t.duration_s()? * 1000.0;
-                    ((ran_ms - duration_ms).abs() <= 1000.0).then(|| e.time.secs_since(done))
-                },
-            );
+    for line in facts.task_lines.iter().filter(|p| p.local) {
+        let Some(duration_ms) = line.ms else { continue };
+        let matching = data
+            .tasks
+            .iter()
+            .filter(|t| t.clock == Clock::Utc && t.description == line.label)
+            .filter_map(|t| {
+                let done = t.completed?;
+                let ran_ms = t.duration_s()? * 1000.0;
+                ((ran_ms - duration_ms).abs() <= 1000.0).then(|| line.time.secs_since(done))
+            });
         diffs.extend(matching);
     }
     plurality(&diffs)

@@ -1,12 +1,21 @@
-//! Facts: the events analysis needs, with times moved to UTC, texts resolved
-//! and redacted, endpoints normalised. Built in one pass over the events.
+//! Facts: the events analysis needs, compact, with texts resolved and
+//! redacted, endpoints normalised and times moved to UTC.
+//!
+//! Server-log events are folded into facts while they are parsed (each
+//! parallel chunk has its own [`Part`], the parser's sink), so a large log
+//! never exists as millions of events and its bytes are read once. The other
+//! events (HAR, task logs) are folded after parsing. Times stay as logged
+//! until the server's offset is derived from the facts themselves
+//! ([`crate::clock::align`]); then [`Facts::to_utc`] moves them.
 
 use std::borrow::Cow;
 use std::sync::OnceLock;
 
 use octodiag_parsers::event::BrowserTiming;
 use octodiag_parsers::redact::{redact_api_keys, redact_url};
-use octodiag_parsers::{Clock, Event, EventKind, Level, SqlErrorKind, Timestamp, UtcOffset};
+use octodiag_parsers::{
+    Clock, Event, EventKind, EventSink, Level, SqlErrorKind, Text, Timestamp, UtcOffset,
+};
 use rayon::prelude::*;
 use regex::Regex;
 use rustc_hash::FxHashMap;
@@ -29,60 +38,71 @@ pub struct Evidence {
 /// A request, from the server log or a HAR file.
 #[derive(Clone, Debug)]
 pub struct Req {
-    /// When it started (UTC).
+    /// When it started (UTC once [`Facts::to_utc`] ran).
     pub start: Timestamp,
-    /// When it ended (UTC).
+    /// When it ended.
     pub end: Timestamp,
     /// Duration in milliseconds.
     pub ms: f64,
-    /// Index into [`Facts::endpoints`].
+    /// Index into [`Facts::endpoints`] (whose text begins with the method).
     pub endpoint: usize,
     /// URL path and query (redacted), for matching browser and server: kept for
     /// browser entries, and for server requests only when a HAR file was given.
-    pub path: Option<String>,
-    /// HTTP method.
-    pub method: Cow<'static, str>,
+    pub path: Option<Box<str>>,
     /// Status, when known.
     pub status: Option<u16>,
     /// Correlation id (32 hex digits) as a number: compared, never printed.
-    pub correlation: Option<u128>,
+    pub correlation: Option<Correlation>,
     /// Input index.
     pub source: u32,
     /// Line / entry index.
     pub line: u64,
     /// Logged level.
     pub level: Level,
+    /// The times are still on the server's local clock (see [`Facts::to_utc`]).
+    pub local: bool,
     /// Browser timings (HAR only).
     pub browser: Option<Box<BrowserTiming>>,
     /// Byte range of the entry in its input (0, 0 for HAR entries).
     pub at: (u64, u32),
 }
 
-/// A timed SQL operation.
+/// A 32-hex-digit correlation id, as two numbers (8-byte aligned, unlike `u128`).
+pub type Correlation = (u64, u64);
+
+/// A slow SQL operation (at or above [`crate::sql::SLOW_SQL_MS`]; faster ones are only counted).
+/// Its texts are interned in [`Facts::names`], and what analysis reads from the
+/// transaction name (component, task, correlation id) is extracted once, here.
 #[derive(Clone, Debug)]
 pub struct SqlFact {
-    /// When it was logged (UTC; the operation ended then).
+    /// When it was logged (the operation ended then).
     pub time: Timestamp,
     /// Milliseconds.
     pub ms: f64,
-    /// Operation words.
-    pub operation: Cow<'static, str>,
-    /// Table named in the statement, when found.
-    pub table: Option<String>,
-    /// Transaction name.
-    pub transaction: Option<String>,
-    /// Input index and line.
+    /// Operation words (`Reader`, `Execute reader`…): a [`Facts::names`] index.
+    pub operation: u32,
+    /// Table named in the statement, when found: a [`Facts::names`] index.
+    pub table: Option<u32>,
+    /// The transaction's component ([`crate::sql::component`]), redacted: a [`Facts::names`] index.
+    pub component: u32,
+    /// `N` of the `ServerTasks-N` named in the transaction.
+    pub task: Option<u64>,
+    /// Correlation id at the end of a web-request transaction name.
+    pub correlation: Option<Correlation>,
+    /// Input index.
     pub source: u32,
     /// Line.
     pub line: u64,
     /// Byte range of the entry.
     pub at: (u64, u32),
+    /// Still on the server's local clock.
+    pub local: bool,
 }
 
 /// Something that shows pressure on the database connection pool.
 #[derive(Clone, Debug)]
 pub struct Pressure {
-    /// When (UTC).
+    /// When.
     pub time: Timestamp,
     /// `N transactions active`, or the dump's transaction count.
     pub active: Option<u32>,
@@ -97,12 +117,14 @@ pub struct Pressure {
     pub line: u64,
     /// Byte range of the entry.
     pub at: (u64, u32),
+    /// Still on the server's local clock.
+    pub local: bool,
 }
 
 /// A server start (version banner).
 #[derive(Clone, Debug)]
 pub struct Start {
-    /// When (UTC).
+    /// When.
     pub time: Timestamp,
     /// Version.
     pub version: String,
@@ -114,26 +136,32 @@ pub struct Start {
     pub line: u64,
     /// Byte range of the entry.
     pub at: (u64, u32),
+    /// Still on the server's local clock.
+    pub local: bool,
 }
 
 /// A plain point event worth counting (errors, Halibut failures, task lines).
 #[derive(Clone, Debug)]
 pub struct Point {
-    /// When (UTC).
+    /// When.
     pub time: Timestamp,
     /// Input index.
     pub source: u32,
     /// Line.
     pub line: u64,
-    /// A short label (task description, endpoint, …).
-    pub label: String,
+    /// A short label (task description, endpoint, event kind…).
+    pub label: Cow<'static, str>,
     /// Milliseconds, when the line gives a duration.
     pub ms: Option<f64>,
     /// Byte range of the entry.
     pub at: (u64, u32),
+    /// Still on the server's local clock.
+    pub local: bool,
 }
 
-/// Everything the analyses read, in UTC.
+/// Everything the analyses read. Times are as logged while the facts are
+/// collected (the server's offset is not known yet: it is derived from them),
+/// and UTC after [`Facts::to_utc`].
 #[derive(Debug, Default)]
 pub struct Facts {
     /// Server-side requests, by end time.
@@ -142,8 +170,13 @@ pub struct Facts {
     pub browser: Vec<Req>,
     /// Normalised endpoints; `Req::endpoint` indexes this.
     pub endpoints: Vec<String>,
-    /// Timed SQL.
+    /// Slow SQL ([`crate::sql::SLOW_SQL_MS`] or more).
     pub sql: Vec<SqlFact>,
+    /// When each faster SQL operation was logged (they are counted, not kept), and whether
+    /// that time is local.
+    pub sql_fast: Vec<(Timestamp, bool)>,
+    /// Interned short texts that [`SqlFact`] refers to by index.
+    pub names: Vec<String>,
     /// Pool pressure and SQL errors.
     pub pressure: Vec<Pressure>,
     /// Server starts.
@@ -158,6 +191,64 @@ pub struct Facts {
     pub versions: Vec<String>,
     /// Distinct `Projects-N` ids seen in request URLs.
     pub project_ids: rustc_hash::FxHashSet<u64>,
+}
+
+impl Facts {
+    /// An interned text of [`Facts::names`].
+    pub fn name(&self, id: u32) -> &str {
+        self.names.get(id as usize).map_or("", String::as_str)
+    }
+
+    /// The HTTP method of a request (the first word of its endpoint).
+    pub fn method(&self, r: &Req) -> &str {
+        let ep = self.endpoints.get(r.endpoint).map_or("", String::as_str);
+        ep.split(' ').next().unwrap_or(ep)
+    }
+
+    /// SQL operations counted, slow and fast.
+    pub fn sql_total(&self) -> usize {
+        self.sql.len() + self.sql_fast.len()
+    }
+
+    /// Moves every local time to UTC with the server's `offset`, then orders
+    /// each list by time (the analyses binary-search them; mixed clocks can
+    /// reorder events once in UTC).
+    pub fn to_utc(&mut self, offset: UtcOffset) {
+        let utc = |t: &mut Timestamp, local: &mut bool| {
+            if std::mem::take(local) {
+                *t = t.local_to_utc(offset);
+            }
+        };
+        for r in self.requests.iter_mut().chain(self.browser.iter_mut()) {
+            if std::mem::take(&mut r.local) {
+                r.start = r.start.local_to_utc(offset);
+                r.end = r.end.local_to_utc(offset);
+            }
+        }
+        self.sql.iter_mut().for_each(|s| utc(&mut s.time, &mut s.local));
+        self.sql_fast.iter_mut().for_each(|(t, l)| utc(t, l));
+        self.pressure.iter_mut().for_each(|p| utc(&mut p.time, &mut p.local));
+        self.starts.iter_mut().for_each(|p| utc(&mut p.time, &mut p.local));
+        let points = self.errors.iter_mut().chain(&mut self.halibut_failures);
+        points.chain(&mut self.task_lines).for_each(|p| utc(&mut p.time, &mut p.local));
+        sort_if_needed(&mut self.requests, |r| r.end);
+        sort_if_needed(&mut self.browser, |r| r.start);
+        sort_if_needed(&mut self.sql, |s| s.time);
+        sort_if_needed(&mut self.pressure, |p| p.time);
+        sort_if_needed(&mut self.errors, |p| p.time);
+        sort_if_needed(&mut self.halibut_failures, |p| p.time);
+        sort_if_needed(&mut self.task_lines, |p| p.time);
+        sort_if_needed(&mut self.starts, |p| p.time);
+    }
+
+    fn shift_lines(&mut self, by: u64) {
+        self.requests.iter_mut().for_each(|r| r.line += by);
+        self.sql.iter_mut().for_each(|s| s.line += by);
+        self.pressure.iter_mut().for_each(|p| p.line += by);
+        self.starts.iter_mut().for_each(|p| p.line += by);
+        let points = self.errors.iter_mut().chain(&mut self.halibut_failures);
+        points.chain(&mut self.task_lines).for_each(|p| p.line += by);
+    }
 }
 
 /// Stable sort by key, skipped when already sorted (the usual case: one clock per run).
@@ -175,41 +266,110 @@ pub fn to_utc(t: Timestamp, clock: Clock, offset: UtcOffset) -> Timestamp {
     }
 }
 
-/// Builds the facts from every event, moving local times to UTC with `offset`.
-pub fn collect(data: &Dataset<'_>, offset: UtcOffset) -> Facts {
-    // Events are cut into chunks collected in parallel (rayon), each with its own
-    // endpoint table; the chunks are then joined in order and their endpoint ids
-    // mapped onto one table. The result is the same for any chunking.
+/// Short texts interned to small ids, so that millions of facts share a few strings.
+#[derive(Debug, Default)]
+struct Interner {
+    ids: FxHashMap<Box<str>, u32>,
+}
+
+impl Interner {
+    fn id(&mut self, names: &mut Vec<String>, text: &str) -> u32 {
+        if let Some(id) = self.ids.get(text) {
+            return *id;
+        }
+        let id = names.len() as u32;
+        self.ids.insert(text.into(), id);
+        names.push(text.to_string());
+        id
+    }
+}
+
+/// Folds events into facts as they are parsed: one `Part` per parallel chunk
+/// (it is the server-log parser's [`EventSink`]), joined by [`collect`].
+#[derive(Debug, Default)]
+pub struct Part {
+    facts: Facts,
+    endpoint_ids: FxHashMap<String, usize>,
+    names: Interner,
+    buf: String,
+    keep_paths: bool,
+}
+
+impl Part {
+    /// A new part; `keep_paths` keeps server requests' paths (a HAR file will be matched to them).
+    pub fn new(keep_paths: bool) -> Part {
+        Part { keep_paths, buf: String::with_capacity(128), ..Part::default() }
+    }
+}
+
+impl EventSink for Part {
+    #[inline]
+    fn event(&mut self, event: Event, source: &[u8]) {
+        self.fold(&event, source);
+    }
+
+    fn shift_lines(&mut self, by: u64) {
+        self.facts.shift_lines(by);
+    }
+}
+
+/// Joins the parts folded while parsing with the facts of the remaining
+/// events (HAR and task-log events, few by comparison), in order. Times stay
+/// as logged until [`Facts::to_utc`].
+pub fn collect(data: &Dataset<'_>, folded: Vec<Part>) -> Facts {
     const CHUNK: usize = 1 << 16;
-    let parts: Vec<(Facts, FxHashMap<String, usize>)> =
-        data.events.par_chunks(CHUNK).map(|events| collect_chunk(data, events, offset)).collect();
+    let keep_paths = data.inputs.iter().any(|i| i.format == octodiag_parsers::Format::Har);
+    let rest: Vec<Part> = data
+        .events
+        .par_chunks(CHUNK)
+        .map(|events| {
+            let mut part = Part::new(keep_paths);
+            for e in events {
+                let bytes = data.inputs.get(e.source as usize).map_or(&[][..], |i| i.bytes);
+                part.fold(e, bytes);
+            }
+            part
+        })
+        .collect();
+    join(folded.into_iter().chain(rest).collect())
+}
+
+/// Joins parts in order, mapping each part's endpoint and name ids onto one table.
+/// The result is the same for any chunking.
+fn join(parts: Vec<Part>) -> Facts {
     let mut f = Facts::default();
-    f.requests.reserve_exact(parts.iter().map(|p| p.0.requests.len()).sum());
-    f.sql.reserve_exact(parts.iter().map(|p| p.0.sql.len()).sum());
-    f.pressure.reserve_exact(parts.iter().map(|p| p.0.pressure.len()).sum());
-    let mut ids: FxHashMap<String, usize> = FxHashMap::default();
-    for (part, _) in parts {
+    let total = |g: fn(&Facts) -> usize| parts.iter().map(|p| g(&p.facts)).sum::<usize>();
+    f.requests.reserve_exact(total(|f| f.requests.len()));
+    f.sql.reserve_exact(total(|f| f.sql.len()));
+    f.sql_fast.reserve_exact(total(|f| f.sql_fast.len()));
+    f.pressure.reserve_exact(total(|f| f.pressure.len()));
+    let mut endpoint_ids: FxHashMap<String, usize> = FxHashMap::default();
+    let mut names = Interner::default();
+    for part in parts {
+        let part = part.facts;
         let remap: Vec<usize> = part
             .endpoints
             .into_iter()
-            .map(|ep| match ids.get(&ep) {
+            .map(|ep| match endpoint_ids.get(&ep) {
                 Some(i) => *i,
                 None => {
-                    ids.insert(ep.clone(), f.endpoints.len());
+                    endpoint_ids.insert(ep.clone(), f.endpoints.len());
                     f.endpoints.push(ep);
                     f.endpoints.len() - 1
                 }
             })
             .collect();
-        f.requests.extend(part.requests.into_iter().map(|mut r| {
-            r.endpoint = remap[r.endpoint];
-            r
+        let rename: Vec<u32> = part.names.iter().map(|n| names.id(&mut f.names, n)).collect();
+        let renamed = |r: Req| Req { endpoint: remap[r.endpoint], ..r };
+        f.requests.extend(part.requests.into_iter().map(renamed));
+        f.browser.extend(part.browser.into_iter().map(renamed));
+        f.sql.extend(part.sql.into_iter().map(|s| SqlFact {
+            operation: rename[s.operation as usize],
+            table: s.table.map(|t| rename[t as usize]),
+            component: rename[s.component as usize],
+            ..s
         }));
-        f.browser.extend(part.browser.into_iter().map(|mut r| {
-            r.endpoint = remap[r.endpoint];
-            r
-        }));
-        f.sql.extend(part.sql);
+        f.sql_fast.extend(part.sql_fast);
         f.pressure.extend(part.pressure);
         f.starts.extend(part.starts);
         f.errors.extend(part.errors);
@@ -222,72 +382,24 @@ pub fn collect(data: &Dataset<'_>, offset: UtcOffset) -> Facts {
             }
         }
     }
-    // Mixed clocks (zone-suffixed and local logs) can reorder events once in UTC;
-    // the analyses binary-search these lists, so sort them.
-    sort_if_needed(&mut f.requests, |r| r.end);
-    sort_if_needed(&mut f.browser, |r| r.start);
-    sort_if_needed(&mut f.sql, |s| s.time);
-    sort_if_needed(&mut f.pressure, |p| p.time);
-    sort_if_needed(&mut f.errors, |p| p.time);
     f
 }
 
-/// Collects the facts of one run of consecutive events.
-fn collect_chunk(
-    data: &Dataset<'_>,
-    events: &[Event],
-    offset: UtcOffset,
-) -> (Facts, FxHashMap<String, usize>) {
-    let keep_paths = data.inputs.iter().any(|i| i.format == octodiag_parsers::Format::Har);
-    let mut f = Facts::default();
-    let mut endpoint_ids: FxHashMap<String, usize> = FxHashMap::default();
-    let mut buf = String::with_capacity(128);
-    for e in events {
-        let bytes = data.inputs.get(e.source as usize).map_or(&[][..], |i| i.bytes);
-        let time = to_utc(e.time, e.clock, offset);
-        collect_one(keep_paths, &mut f, &mut endpoint_ids, &mut buf, e, bytes, time);
-        if e.level >= Level::Error {
-            let at = (e.offset, e.len);
-            f.errors.push(Point {
-                time,
-                source: e.source,
-                line: e.line,
-                label: e.kind.name().into(),
-                ms: None,
-                at,
-            });
-        }
-    }
-    (f, endpoint_ids)
-}
-
 const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
-const SQL_OPERATIONS: &[&str] = &[
-    "Reader",
-    "Process reader",
-    "Execute reader",
-    "Executing reader",
-    "Insert",
-    "Update",
-    "Delete",
-    "Execute non query",
-    "Executing non query",
-    "Executing DELETE query",
-    "Scalar",
-    "Execute scalar",
-];
-
-/// A common word as a static string (no allocation), anything else owned.
-fn known(text: Cow<'_, str>, words: &'static [&'static str]) -> Cow<'static, str> {
-    match words.iter().find(|w| **w == text) {
-        Some(w) => Cow::Borrowed(w),
-        None => Cow::Owned(text.into_owned()),
-    }
-}
 
 /// A 32-hex correlation id as a number.
-pub fn correlation_key(text: &str) -> Option<u128> {
-    (text.len() == 32).then(|| u128::from_str_radix(text, 16).ok()).flatten()
+pub fn correlation_key(text: &str) -> Option<Correlation> {
+    if text.len() != 32 || !text.is_char_boundary(16) {
+        return None;
+    }
+    let hi = u64::from_str_radix(&text[..16], 16).ok()?;
+    let lo = u64::from_str_radix(&text[16..], 16).ok()?;
+    Some((hi, lo))
+}
+
+/// A correlation id as the 32 lower-case hex digits it was logged as.
+pub fn correlation_text(c: Correlation) -> String {
+    format!("{:016x}{:016x}", c.0, c.1)
 }
 
 /// The number of the first `Projects-N` id in a URL.
@@ -299,143 +411,182 @@ fn project_id(url: &str) -> Option<u64> {
     url[i..i + digits].parse().ok()
 }
 
-fn collect_one(
-    keep_paths: bool,
-    f: &mut Facts,
-    ids: &mut FxHashMap<String, usize>,
-    buf: &mut String,
-    e: &Event,
-    b: &[u8],
-    time: Timestamp,
-) {
-    let at = (e.offset, e.len);
-    let point = |label: String, ms: Option<f64>| Point {
-        time,
-        source: e.source,
-        line: e.line,
-        label,
-        ms,
-        at,
-    };
-    match &e.kind {
-        EventKind::Request(r) => {
-            let method = known(r.method.resolve(b), METHODS);
-            let url = r.url.resolve(b);
-            if let Some(id) = project_id(&url) {
-                f.project_ids.insert(id);
+impl Part {
+    /// Folds one event (`b`: its source's bytes) into the facts.
+    fn fold(&mut self, e: &Event, b: &[u8]) {
+        let local = e.clock == Clock::Local;
+        let (time, at) = (e.time, (e.offset, e.len));
+        let point = |label: Cow<'static, str>, ms: Option<f64>| Point {
+            time,
+            source: e.source,
+            line: e.line,
+            label,
+            ms,
+            at,
+            local,
+        };
+        if e.level >= Level::Error {
+            self.facts.errors.push(point(Cow::Borrowed(e.kind.name()), None));
+        }
+        let f = &mut self.facts;
+        match &e.kind {
+            EventKind::Request(r) => self.request(e, r, b),
+            EventKind::Sql(s) => self.sql(e, s, b),
+            EventKind::SqlError { error, transaction } => {
+                let what = match error {
+                    SqlErrorKind::PoolExhausted => "pool-exhausted",
+                    SqlErrorKind::CommandTimeout => "command-timeout",
+                    SqlErrorKind::Deadlock => "deadlock",
+                    SqlErrorKind::Other => "sql-error",
+                };
+                let transaction = transaction.as_ref().map(|t| redact_text(&t.resolve(b)));
+                let (source, line, active) = (e.source, e.line, None);
+                f.pressure.push(Pressure {
+                    time,
+                    active,
+                    what,
+                    transaction,
+                    source,
+                    line,
+                    at,
+                    local,
+                });
             }
-            buf.clear();
-            endpoint_into(buf, &method, &url);
-            let idx = match ids.get(buf.as_str()) {
-                Some(i) => *i,
-                None => {
-                    ids.insert(buf.clone(), f.endpoints.len());
-                    f.endpoints.push(buf.clone());
-                    f.endpoints.len() - 1
+            EventKind::Transactions(t) => {
+                let (what, active) = match t.active {
+                    Some(n) => ("transactions-active", Some(n)),
+                    None => ("high-transactions-dump", Some(t.dump.len() as u32)),
+                };
+                let (source, line, transaction) = (e.source, e.line, None);
+                f.pressure.push(Pressure {
+                    time,
+                    active,
+                    what,
+                    transaction,
+                    source,
+                    line,
+                    at,
+                    local,
+                });
+            }
+            EventKind::ServerStart { version, pid, .. } => {
+                let version = version.resolve(b).into_owned();
+                if !f.versions.contains(&version) {
+                    f.versions.push(version.clone());
                 }
-            };
-            let dur = (r.duration_ms * 1000.0) as i64;
-            let (start, end) = if r.browser.is_some() {
-                (time, time.add_micros(dur))
-            } else {
-                (time.add_micros(-dur), time)
-            };
-            let req = Req {
-                start,
-                end,
-                ms: r.duration_ms,
-                endpoint: idx,
-                path: (keep_paths || r.browser.is_some())
-                    .then(|| redact_url(crate::endpoint::path_with_query(&url)).into_owned()),
-                method,
-                status: r.status,
-                correlation: r.correlation_id.as_ref().and_then(|c| correlation_key(&c.resolve(b))),
-                source: e.source,
-                line: e.line,
-                level: e.level,
-                browser: r.browser.clone(),
-                at,
-            };
-            if req.browser.is_some() {
-                f.browser.push(req);
-            } else {
-                f.requests.push(req);
+                let (source, line, pid) = (e.source, e.line, *pid);
+                f.starts.push(Start { time, version, pid, source, line, at, local });
             }
-        }
-        EventKind::Sql(s) => {
-            // Only slow statements are grouped by table: skip resolving and the regex for the rest.
-            let slow = s.duration_ms >= crate::sql::SLOW_SQL_MS;
-            f.sql.push(SqlFact {
-                time,
-                ms: s.duration_ms,
-                operation: known(s.operation.resolve(b), SQL_OPERATIONS),
-                table: if slow { table_of(&s.statement.resolve(b)) } else { None },
-                transaction: s.transaction.as_ref().map(|t| redact_text(&t.resolve(b))),
-                source: e.source,
-                line: e.line,
-                at,
-            });
-        }
-        EventKind::SqlError { error, transaction } => {
-            let what = match error {
-                SqlErrorKind::PoolExhausted => "pool-exhausted",
-                SqlErrorKind::CommandTimeout => "command-timeout",
-                SqlErrorKind::Deadlock => "deadlock",
-                SqlErrorKind::Other => "sql-error",
-            };
-            let transaction = transaction.as_ref().map(|t| redact_text(&t.resolve(b)));
-            f.pressure.push(Pressure {
-                time,
-                active: None,
-                what,
-                transaction,
-                source: e.source,
-                line: e.line,
-                at,
-            });
-        }
-        EventKind::Transactions(t) => {
-            let (what, active) = match t.active {
-                Some(n) => ("transactions-active", Some(n)),
-                None => ("high-transactions-dump", Some(t.dump.len() as u32)),
-            };
-            f.pressure.push(Pressure {
-                time,
-                active,
-                what,
-                transaction: None,
-                source: e.source,
-                line: e.line,
-                at,
-            });
-        }
-        EventKind::ServerStart { version, pid, .. } => {
-            let version = version.resolve(b).into_owned();
-            if !f.versions.contains(&version) {
-                f.versions.push(version.clone());
+            EventKind::Halibut { endpoint, failure: true, .. } => {
+                f.halibut_failures.push(point(endpoint.resolve(b).into_owned().into(), None));
             }
-            f.starts.push(Start { time, version, pid: *pid, source: e.source, line: e.line, at });
+            EventKind::TaskExecuted { description, duration_ms, .. } => {
+                let label = description.resolve(b).into_owned().into();
+                f.task_lines.push(point(label, Some(*duration_ms)));
+            }
+            _ => {}
         }
-        EventKind::Halibut { endpoint, failure: true, .. } => {
-            f.halibut_failures.push(point(endpoint.resolve(b).into_owned(), None));
+    }
+
+    fn request(&mut self, e: &Event, r: &octodiag_parsers::Request, b: &[u8]) {
+        let f = &mut self.facts;
+        let method = r.method.resolve(b);
+        let method = METHODS.iter().find(|m| **m == method).map_or(method.as_ref(), |m| m);
+        let url = r.url.resolve(b);
+        if let Some(id) = project_id(&url) {
+            f.project_ids.insert(id);
         }
-        EventKind::TaskExecuted { description, duration_ms, .. } => {
-            f.task_lines.push(point(description.resolve(b).into_owned(), Some(*duration_ms)));
+        self.buf.clear();
+        endpoint_into(&mut self.buf, method, &url);
+        let endpoint = match self.endpoint_ids.get(self.buf.as_str()) {
+            Some(i) => *i,
+            None => {
+                self.endpoint_ids.insert(self.buf.clone(), f.endpoints.len());
+                f.endpoints.push(self.buf.clone());
+                f.endpoints.len() - 1
+            }
+        };
+        let dur = (r.duration_ms * 1000.0) as i64;
+        let (start, end) = if r.browser.is_some() {
+            (e.time, e.time.add_micros(dur))
+        } else {
+            (e.time.add_micros(-dur), e.time)
+        };
+        let keep_path = self.keep_paths || r.browser.is_some();
+        let req = Req {
+            start,
+            end,
+            ms: r.duration_ms,
+            endpoint,
+            path: keep_path
+                .then(|| redact_url(crate::endpoint::path_with_query(&url)).into_owned().into()),
+            status: r.status,
+            correlation: r.correlation_id.as_ref().and_then(|c| correlation_key(&c.resolve(b))),
+            source: e.source,
+            line: e.line,
+            level: e.level,
+            local: e.clock == Clock::Local,
+            browser: r.browser.clone(),
+            at: (e.offset, e.len),
+        };
+        if req.browser.is_some() {
+            f.browser.push(req);
+        } else {
+            f.requests.push(req);
         }
-        _ => {}
+    }
+
+    fn sql(&mut self, e: &Event, s: &octodiag_parsers::Sql, b: &[u8]) {
+        let f = &mut self.facts;
+        let local = e.clock == Clock::Local;
+        // Only slow statements are analysed: the rest are counted, never resolved.
+        if s.duration_ms < crate::sql::SLOW_SQL_MS {
+            f.sql_fast.push((e.time, local));
+            return;
+        }
+        let transaction = s.transaction.as_ref().map(|t| t.resolve(b));
+        let transaction = transaction.as_deref();
+        let component = redact_text(crate::sql::component(transaction));
+        let table = table_of(span_bytes(&s.statement, b));
+        f.sql.push(SqlFact {
+            time: e.time,
+            ms: s.duration_ms,
+            operation: self.names.id(&mut f.names, &s.operation.resolve(b)),
+            table: table.map(|t| self.names.id(&mut f.names, t)),
+            component: self.names.id(&mut f.names, &component),
+            task: transaction.and_then(crate::sql::task_number),
+            correlation: transaction.and_then(crate::sql::correlation_of).and_then(correlation_key),
+            source: e.source,
+            line: e.line,
+            at: (e.offset, e.len),
+            local,
+        });
+    }
+}
+
+/// The bytes of a text (a span of `b`, or owned), without decoding them.
+fn span_bytes<'a>(t: &'a Text, b: &'a [u8]) -> &'a [u8] {
+    match t {
+        Text::Span { start, len } => {
+            let s = *start as usize;
+            b.get(s..s + *len as usize).unwrap_or_default()
+        }
+        Text::Owned(s) => s.as_bytes(),
     }
 }
 
 /// The table an SQL statement reads or writes (`dbo.[Release]` → `Release`).
-pub fn table_of(statement: &str) -> Option<String> {
-    static RE: OnceLock<Regex> = OnceLock::new();
+/// Works on bytes: statements can be long, and need no UTF-8 check for this.
+pub fn table_of(statement: &[u8]) -> Option<&str> {
+    static RE: OnceLock<regex::bytes::Regex> = OnceLock::new();
     let re = RE.get_or_init(|| {
-        Regex::new(r"(?i)\b(?:FROM|INTO|UPDATE|JOIN|DELETE\s+FROM)\s+(?:\[?dbo\]?\.)?\[?([A-Za-z_][A-Za-z0-9_]*)\]?")
+        regex::bytes::Regex::new(r"(?i)\b(?:FROM|INTO|UPDATE|JOIN|DELETE\s+FROM)\s+(?:\[?dbo\]?\.)?\[?([A-Za-z_][A-Za-z0-9_]*)\]?")
             .expect("static regex")
     });
     let caps = re.captures(statement)?;
-    let name = caps.get(1)?.as_str();
-    (!name.eq_ignore_ascii_case("select")).then(|| name.to_string())
+    // The capture is ASCII by the pattern.
+    let name = std::str::from_utf8(caps.get(1)?.as_bytes()).ok()?;
+    (!name.eq_ignore_ascii_case("select")).then_some(name)
 }
 
 /// Redacts secrets in free text: Octopus API keys, bearer tokens, secret query values.
@@ -487,23 +638,19 @@ mod tests {
 
     #[test]
     fn tables_from_statements() {
+        assert_eq!(table_of(b"DELETE FROM dbo.[Release] WHERE [Id] = @id"), Some("Release"));
+        assert_eq!(table_of(b"SELECT * FROM dbo.[Dashboard] ORDER BY Id"), Some("Dashboard"));
+        assert_eq!(table_of(b"INSERT INTO [ServerTask] (Id) VALUES (1)"), Some("ServerTask"));
         assert_eq!(
-            table_of("DELETE FROM dbo.[Release] WHERE [Id] = @id").as_deref(),
-            Some("Release")
-        );
-        assert_eq!(
-            table_of("SELECT * FROM dbo.[Dashboard] ORDER BY Id").as_deref(),
-            Some("Dashboard")
-        );
-        assert_eq!(
-            table_of("INSERT INTO [ServerTask] (Id) VALUES (1)").as_deref(),
-            Some("ServerTask")
-        );
-        assert_eq!(
-            table_of("UPDATE dbo.[DeploymentHistory] SET x = 1").as_deref(),
+            table_of(b"UPDATE dbo.[DeploymentHistory] SET x = 1"),
             Some("DeploymentHistory")
         );
-        assert_eq!(table_of("SELECT 1"), None);
+        assert_eq!(table_of(b"SELECT 1"), None);
+        assert_eq!(
+            correlation_key("ed1b1080c090462f9aaa52b7ccd6b314").map(correlation_text).as_deref(),
+            Some("ed1b1080c090462f9aaa52b7ccd6b314")
+        );
+        assert_eq!(correlation_key("ed1b1080c090462f9aaa52b7ccd6b31"), None);
     }
 
     #[test]
@@ -516,5 +663,67 @@ mod tests {
             redact_text("Authorization: Bearer abc.def.ghi9"),
             "Authorization: Bearer REDACTED"
         );
+    }
+}
+
+#[cfg(test)]
+mod folding_tests {
+    use octodiag_parsers::server_log::{parse, parse_into, ServerLogOptions};
+
+    use super::*;
+
+    const SAMPLE: &[u8] = include_bytes!("../../testdata/server-log/mixed-versions.txt");
+    /// 353, 588, 60007, 412 and 1204 ms; and one of 1 ms.
+    const SLOW_SQL: usize = 5;
+    const SQL_TOTAL: usize = 6;
+
+    fn fold(chunk_size: usize) -> Facts {
+        let opts = ServerLogOptions { chunk_size, keep_generic: false };
+        let (_, parts) = parse_into(0, SAMPLE, &opts, &|| Part::new(false));
+        join(parts)
+    }
+
+    fn summary(f: &Facts) -> Vec<String> {
+        let reqs = f.requests.iter().map(|r| {
+            format!("req {} {} {} {} {:?}", r.line, f.endpoints[r.endpoint], r.ms, r.end.0, r.at)
+        });
+        let sql = f.sql.iter().map(|s| {
+            let table = s.table.map(|t| f.name(t));
+            format!("sql {} {} {table:?} {} {:?}", s.line, f.name(s.operation), s.ms, s.task)
+        });
+        let points =
+            f.errors.iter().chain(&f.task_lines).map(|p| format!("pt {} {}", p.line, p.label));
+        reqs.chain(sql).chain(points).collect()
+    }
+
+    /// Folding while parsing gives the same facts for any chunking, with whole-file
+    /// line numbers, as folding the events of a whole-file parse.
+    #[test]
+    fn folded_facts_do_not_depend_on_chunks() {
+        let whole = fold(1 << 30);
+        // The sample's 4 request lines; its SQL lines of 300 ms or more are kept, the rest counted.
+        assert_eq!(whole.requests.len(), 4);
+        assert_eq!((whole.sql.len(), whole.sql_total()), (SLOW_SQL, SQL_TOTAL));
+        for size in [1, 64, 300, 4096] {
+            assert_eq!(summary(&fold(size)), summary(&whole), "chunk size {size}");
+        }
+        let log = parse(0, SAMPLE, &ServerLogOptions { chunk_size: 1 << 30, keep_generic: false });
+        let mut part = Part::new(false);
+        log.events.iter().for_each(|e| part.fold(e, SAMPLE));
+        assert_eq!(summary(&join(vec![part])), summary(&whole));
+    }
+
+    /// Local times move by the offset; UTC ones stay.
+    #[test]
+    fn to_utc_moves_local_times_only() {
+        let mut f = fold(1 << 30);
+        let before: Vec<(i64, bool)> = f.requests.iter().map(|r| (r.end.0, r.local)).collect();
+        assert!(before.iter().any(|b| b.1), "the sample has local times");
+        f.to_utc(UtcOffset { minutes: 600 });
+        for (r, (t, local)) in f.requests.iter().zip(before) {
+            let shift = if local { -600 * 60_000_000 } else { 0 };
+            assert_eq!(r.end.0, t + shift);
+            assert!(!r.local);
+        }
     }
 }

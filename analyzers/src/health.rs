@@ -125,7 +125,7 @@ pub fn analyze(
     let restarts = restarts(data, facts, offset, ev);
     let gaps = gaps(data, offset, &restarts);
     let mut endpoints: Vec<String> =
-        facts.halibut_failures.iter().map(|p| p.label.clone()).collect();
+        facts.halibut_failures.iter().map(|p| p.label.to_string()).collect();
     endpoints.sort();
     endpoints.dedup();
     HealthReport {

@@ -5,7 +5,9 @@
 //! when, and what was going on at that moment that most likely caused it.
 //!
 //! ```text
-//! Dataset ─► clock::align ─► facts::collect (UTC, endpoints, redacted)
+//! server-log chunks ─► facts::Part (folded while parsing) ─┐
+//! Dataset (HAR, task logs) ───────────────────────────────┴► facts::collect
+//!                                      clock::align ─► Facts::to_utc
 //!                               │
 //!     ┌──────────┬───────────┬──┴────────┬────────────┬────────────┐
 //!  requests   browser       sql        tasks      retention     health
@@ -75,15 +77,18 @@ impl Phases {
     }
 }
 
-/// Runs every analysis and correlates the results.
-pub fn analyze(data: &Dataset<'_>, config: &Config) -> Report {
+/// Runs every analysis and correlates the results. `folded` holds the facts
+/// folded from server logs while they were parsed ([`facts::Part`], the
+/// parser's sink); `data.events` the remaining events.
+pub fn analyze(data: &Dataset<'_>, folded: Vec<facts::Part>, config: &Config) -> Report {
     let phases = Phases::new();
-    let alignment = clock::align(data, config.server_utc_offset);
-    phases.done("clock");
-    let offset = alignment.offset;
-    let mut facts = facts::collect(data, offset);
-    restrict(&mut facts, config.since, config.until);
+    let mut facts = facts::collect(data, folded);
     phases.done("facts");
+    let alignment = clock::align(data, &facts, config.server_utc_offset);
+    let offset = alignment.offset;
+    facts.to_utc(offset);
+    restrict(&mut facts, config.since, config.until);
+    phases.done("clock");
     let views: Vec<TaskView<'_>> = tasks::views(data.tasks, offset)
         .into_iter()
         .filter(|v| in_window(v.started.or(v.queued), v.completed, config))
@@ -184,6 +189,7 @@ fn restrict(f: &mut Facts, since: Option<Timestamp>, until: Option<Timestamp>) {
     f.requests.retain(|r| keep(r.end));
     f.browser.retain(|r| keep(r.start));
     f.sql.retain(|s| keep(s.time));
+    f.sql_fast.retain(|s| keep(s.0));
     f.pressure.retain(|p| keep(p.time));
     f.starts.retain(|s| keep(s.time));
     f.errors.retain(|p| keep(p.time));
@@ -227,7 +233,7 @@ fn request_evidence(data: &Dataset<'_>, f: &Facts, r: &Req) -> Evidence {
     let status = r.status.map_or("-".to_string(), |s| s.to_string());
     let excerpt = format!(
         "{} {} {} {:.0} ms ({})",
-        r.method,
+        f.method(r),
         r.path.as_deref().unwrap_or("?"),
         status,
         r.ms,

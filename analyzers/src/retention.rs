@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::facts::Facts;
 use crate::report::{secs_round, utc};
-use crate::sql::task_of;
+use crate::sql::task_name;
 use crate::stats::Span;
 use crate::tasks::TaskView;
 
@@ -118,18 +118,17 @@ fn retention_steps(steps: &[Step]) -> Vec<&Step> {
 }
 
 /// Slow SQL lines of retention transactions, grouped by task id.
-fn retention_sql_by_task(facts: &Facts) -> BTreeMap<&str, Vec<Span>> {
-    // Hash while collecting (string keys compared once each), sort once at the end.
-    let mut m: rustc_hash::FxHashMap<&str, Vec<Span>> = rustc_hash::FxHashMap::default();
+fn retention_sql_by_task(facts: &Facts) -> BTreeMap<String, Vec<Span>> {
+    // Hash while collecting, sort once at the end.
+    let mut m: rustc_hash::FxHashMap<u64, Vec<Span>> = rustc_hash::FxHashMap::default();
     for s in facts.sql.iter().filter(|s| s.ms >= crate::sql::SLOW_SQL_MS) {
-        let Some(t) = s.transaction.as_deref() else { continue };
-        if !t.starts_with(RETENTION_COMPONENT) {
+        if !facts.name(s.component).starts_with(RETENTION_COMPONENT) {
             continue;
         }
-        if let Some(task) = task_of(t) {
+        if let Some(task) = s.task {
             let start = s.time.add_micros(-(s.ms * 1000.0) as i64);
             m.entry(task).or_default().push(Span::new(start, s.time));
         }
     }
-    m.into_iter().collect()
+    m.into_iter().map(|(n, spans)| (task_name(n), spans)).collect()
 }

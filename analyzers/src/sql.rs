@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::facts::{Evidence, Facts, Pressure, SqlFact};
+use crate::facts::{correlation_text, Correlation, Evidence, Facts, Pressure, SqlFact};
 use crate::report::{ms_round, utc};
 use crate::stats::{merge, percentiles, Span};
 
@@ -103,6 +103,17 @@ pub fn component(transaction: Option<&str>) -> &str {
     }
 }
 
+/// `55` from a transaction name naming `ServerTasks-55`.
+pub fn task_number(transaction: &str) -> Option<u64> {
+    let id = task_of(transaction)?;
+    id["ServerTasks-".len()..].parse().ok()
+}
+
+/// The task id `ServerTasks-N` of a task number.
+pub fn task_name(n: u64) -> String {
+    format!("ServerTasks-{n}")
+}
+
 /// `ServerTasks-55` from a transaction name, when present (a slice of it: no allocation).
 pub fn task_of(transaction: &str) -> Option<&str> {
     static FINDER: std::sync::OnceLock<memchr::memmem::Finder<'static>> =
@@ -115,7 +126,7 @@ pub fn task_of(transaction: &str) -> Option<&str> {
 }
 
 /// The 32-hex correlation id at the end of a web-request transaction name.
-fn correlation_of(transaction: &str) -> Option<&str> {
+pub fn correlation_of(transaction: &str) -> Option<&str> {
     let last = transaction.rsplit([' ', '|']).next()?;
     (last.len() == 32 && last.bytes().all(|b| b.is_ascii_hexdigit())).then_some(last)
 }
@@ -128,13 +139,18 @@ pub fn analyze(
     pressure_evidence: &dyn Fn(&Pressure) -> Evidence,
 ) -> SqlReport {
     let slow: Vec<&SqlFact> = facts.sql.iter().filter(|s| s.ms >= SLOW_SQL_MS).collect();
-    let mut groups: rustc_hash::FxHashMap<(&str, Option<&str>, &str), Vec<&SqlFact>> =
+    let mut by_ids: rustc_hash::FxHashMap<(u32, Option<u32>, u32), Vec<&SqlFact>> =
         rustc_hash::FxHashMap::default();
     for s in &slow {
-        let key = (s.operation.as_ref(), s.table.as_deref(), component(s.transaction.as_deref()));
-        groups.entry(key).or_default().push(s);
+        by_ids.entry((s.operation, s.table, s.component)).or_default().push(s);
     }
-    let correlations: rustc_hash::FxHashSet<u128> =
+    let mut groups: rustc_hash::FxHashMap<(&str, Option<&str>, &str), Vec<&SqlFact>> =
+        rustc_hash::FxHashMap::default();
+    for ((op, table, comp), v) in by_ids {
+        let key = (facts.name(op), table.map(|t| facts.name(t)), facts.name(comp));
+        groups.entry(key).or_default().extend(v);
+    }
+    let correlations: rustc_hash::FxHashSet<Correlation> =
         facts.requests.iter().filter_map(|r| r.correlation).collect();
     // Groups are independent: summarise them in parallel.
     let groups: Vec<_> = groups.into_iter().collect();
@@ -147,7 +163,7 @@ pub fn analyze(
     });
     groups.truncate(top);
     SqlReport {
-        total: facts.sql.len(),
+        total: facts.sql_total(),
         slow: slow.len(),
         groups,
         errors: errors(facts, pressure_evidence),
@@ -158,30 +174,28 @@ pub fn analyze(
 fn group(
     (operation, table, component): (&str, Option<&str>, &str),
     v: &[&SqlFact],
-    correlations: &rustc_hash::FxHashSet<u128>,
+    correlations: &rustc_hash::FxHashSet<Correlation>,
     sql_evidence: &dyn Fn(&SqlFact) -> Evidence,
 ) -> SqlGroup {
     let mut ms: Vec<f64> = v.iter().map(|s| s.ms).collect();
     let total: f64 = ms.iter().sum();
     let p = percentiles(&mut ms);
-    // Distinct tasks through a hash set: sorting every statement's task id (long
-    // shared prefixes) cost more than the rest of the SQL analysis.
-    let unique: rustc_hash::FxHashSet<&str> =
-        v.iter().filter_map(|s| task_of(s.transaction.as_deref()?)).collect();
-    let mut tasks: Vec<String> = unique.into_iter().map(str::to_string).collect();
-    tasks.sort_unstable();
+    let unique: rustc_hash::FxHashSet<u64> = v.iter().filter_map(|s| s.task).collect();
+    let mut numbers: Vec<u64> = unique.into_iter().collect();
+    numbers.sort_unstable();
+    let tasks = numbers.into_iter().map(task_name).collect();
     // The first five distinct requests (in time order) whose correlation id the
     // server logged: enough to follow the link, without collecting them all.
-    let mut requests: Vec<String> = Vec::new();
-    for c in v.iter().filter_map(|s| correlation_of(s.transaction.as_deref()?)) {
-        if requests.len() == 5 {
+    let mut linked: Vec<Correlation> = Vec::new();
+    for c in v.iter().filter_map(|s| s.correlation) {
+        if linked.len() == 5 {
             break;
         }
-        let logged = crate::facts::correlation_key(c).is_some_and(|k| correlations.contains(&k));
-        if logged && !requests.iter().any(|r| r == c) {
-            requests.push(c.to_string());
+        if correlations.contains(&c) && !linked.contains(&c) {
+            linked.push(c);
         }
     }
+    let requests = linked.into_iter().map(correlation_text).collect();
     let slowest = v.iter().max_by(|a, b| a.ms.total_cmp(&b.ms)).copied();
     SqlGroup {
         operation: operation.to_string(),

@@ -43,7 +43,7 @@ use crate::facts::{Evidence, Facts, Req};
 use crate::health::HealthReport;
 use crate::report::{utc, TimelineItem};
 use crate::retention::RetentionRun;
-use crate::sql::{task_of, SqlReport};
+use crate::sql::{task_name, SqlReport};
 use crate::stats::{merge, overlap_total, percentile_select, total_secs, Span, SpanSet};
 use crate::tasks::{
     deployments_by_project, running_over_time, spans_at_or_above, TaskView, TasksReport,
@@ -525,18 +525,18 @@ fn sql(cx: &Context<'_>) -> Option<Candidate> {
 
 /// The task whose transactions issued most of the slow SQL time in a window, if one did.
 fn dominant_task(facts: &Facts, window: Span) -> Option<String> {
-    let mut by_task: BTreeMap<&str, f64> = BTreeMap::new();
+    let mut by_task: BTreeMap<u64, f64> = BTreeMap::new();
     let mut total = 0.0;
     let lo = facts.sql.partition_point(|s| s.time < window.start);
     let hi = facts.sql.partition_point(|s| s.time < window.end);
     for s in facts.sql[lo..hi].iter().filter(|s| s.ms >= crate::sql::SLOW_SQL_MS) {
         total += s.ms;
-        if let Some(t) = s.transaction.as_deref().and_then(task_of) {
+        if let Some(t) = s.task {
             *by_task.entry(t).or_default() += s.ms;
         }
     }
     let (task, ms) = by_task.into_iter().max_by(|a, b| a.1.total_cmp(&b.1))?;
-    (ms * 2.0 >= total).then(|| task.to_string())
+    (ms * 2.0 >= total).then(|| task_name(task))
 }
 
 /// Windows of two minutes with three or more statements of a second or more outside task transactions.
@@ -544,7 +544,7 @@ fn dense_untasked_sql(facts: &Facts) -> Vec<Span> {
     let times: Vec<_> = facts
         .sql
         .iter()
-        .filter(|s| s.ms >= 1000.0 && s.transaction.as_deref().and_then(task_of).is_none())
+        .filter(|s| s.ms >= 1000.0 && s.task.is_none())
         .map(|s| Span::new(s.time.add_micros(-(s.ms * 1000.0) as i64), s.time))
         .collect();
     let mut out = Vec::new();

@@ -1,12 +1,14 @@
-//! `analyze` throughput on a generated 128 MiB server log: parse (typed events
-//! only, as the CLI does) and run every analysis. Each iteration asserts the
+//! `analyze` throughput on a generated 128 MiB server log: parse, folding the
+//! events into facts as the parse workers go (as the CLI does), and run every
+//! analysis. Each iteration asserts the
 //! request count the generator wrote and that a report with suspects came out,
 //! so a fast but wrong pipeline fails the benchmark.
 
 use criterion::{criterion_group, criterion_main, Criterion, Throughput};
+use octodiag_analyzers::facts::Part;
 use octodiag_analyzers::{analyze, Config, Dataset, Input};
 use octodiag_bench::server_gen::{write_server_log, Layout, ServerLogSpec};
-use octodiag_parsers::server_log::{parse, ServerLogOptions};
+use octodiag_parsers::server_log::{parse_into, ServerLogOptions};
 use octodiag_parsers::{Clock, Format};
 
 const SIZE: u64 = 128 << 20;
@@ -26,8 +28,8 @@ fn analyze_server_log(c: &mut Criterion) {
     group.sample_size(10);
     group.bench_function("server_log_128MiB", |b| {
         b.iter(|| {
-            let log =
-                parse(0, &bytes, &ServerLogOptions { chunk_size: 16 << 20, keep_generic: false });
+            let opts = ServerLogOptions { chunk_size: 16 << 20, keep_generic: false };
+            let (log, folded) = parse_into(0, &bytes, &opts, &|| Part::new(false));
             let span = log.span.map(|(a, b, _)| (a, b));
             let data = Dataset {
                 inputs: vec![Input {
@@ -45,7 +47,7 @@ fn analyze_server_log(c: &mut Criterion) {
                 events: &log.events,
                 tasks: &[],
             };
-            let report = analyze(&data, &Config::default());
+            let report = analyze(&data, folded, &Config::default());
             assert_eq!(report.requests.server.total as u64, counts.requests);
             assert!(!report.suspects.is_empty());
             report.suspects.len()

@@ -2,7 +2,8 @@
 //!
 //! ```text
 //! paths ──► open_inputs ──► Vec<Source> ──par_iter──► parse_source ──► Vec<Parsed>
-//!                                                          │
+//!                                                          │ (analyze: server-log events
+//!                                                          │  go to its sinks instead)
 //!                          task fragments ──► task_log::assemble ──► Vec<Task>
 //!                          events ──────────► merge by time (stable) ─► &[Event]
 //! ```
@@ -11,7 +12,9 @@
 //! stay sequential and testable.
 
 use anyhow::{Context, Result};
-use octodiag_parsers::{open_inputs, parse_source, task_log, Event, Parsed, Source, Task};
+use octodiag_parsers::{
+    open_inputs, parse_source, parse_source_into, task_log, Event, EventSink, Parsed, Source, Task,
+};
 use rayon::prelude::*;
 
 use crate::settings::InputSettings;
@@ -43,23 +46,59 @@ impl Loaded {
     }
 }
 
-/// Builds the thread pool, opens and parses every input.
+/// Builds the thread pool, opens and parses every input, keeping every event.
 pub fn load(settings: &InputSettings) -> Result<Loaded> {
     let pool = thread_pool(settings.threads)?;
-    pool.install(|| load_in_pool(settings))
+    pool.install(|| {
+        let mut sources = open_inputs(&settings.paths, &settings.open);
+        let parsed =
+            sources.par_iter().enumerate().map(|(i, s)| parse_source(i as u32, s, &settings.parse));
+        let parsed = parsed.collect();
+        Ok(finish(&mut sources, parsed).into_loaded(sources))
+    })
 }
 
-fn load_in_pool(settings: &InputSettings) -> Result<Loaded> {
-    let mut sources = open_inputs(&settings.paths, &settings.open);
-    let mut parsed: Vec<Parsed> = sources
-        .par_iter()
-        .enumerate()
-        .map(|(i, s)| parse_source(i as u32, s, &settings.parse))
-        .collect();
+/// Like [`load`], but server-log events go to sinks made by `new_sink` (given
+/// the list of sources, so that it can look at what else was opened) instead
+/// of being kept: analysis folds them into facts while parsing. The sinks of
+/// all sources are returned in order.
+pub fn load_into<S: EventSink>(
+    settings: &InputSettings,
+    new_sink: impl Fn(&[Source]) -> Box<dyn Fn() -> S + Sync> + Sync,
+) -> Result<(Loaded, Vec<S>)> {
+    let pool = thread_pool(settings.threads)?;
+    pool.install(|| {
+        let mut sources = open_inputs(&settings.paths, &settings.open);
+        let make = new_sink(&sources);
+        let results: Vec<(Parsed, Vec<S>)> = sources
+            .par_iter()
+            .enumerate()
+            .map(|(i, s)| parse_source_into(i as u32, s, &settings.parse, &*make))
+            .collect();
+        let (parsed, sinks): (Vec<Parsed>, Vec<Vec<S>>) = results.into_iter().unzip();
+        let loaded = finish(&mut sources, parsed).into_loaded(sources);
+        Ok((loaded, sinks.into_iter().flatten().collect()))
+    })
+}
+
+/// Parsed sources with their tasks assembled, before the sources are attached.
+struct Finished {
+    parsed: Vec<Parsed>,
+    tasks: Vec<Task>,
+}
+
+impl Finished {
+    fn into_loaded(self, sources: Vec<Source>) -> Loaded {
+        Loaded { sources, parsed: self.parsed, tasks: self.tasks }
+    }
+}
+
+/// Checks that no source changed while it was read, and assembles the tasks.
+fn finish(sources: &mut [Source], mut parsed: Vec<Parsed>) -> Finished {
     sources.iter_mut().for_each(Source::check_unchanged);
     let fragments = parsed.iter_mut().flat_map(|p| std::mem::take(&mut p.task_fragments)).collect();
     let tasks = task_log::assemble(fragments);
-    Ok(Loaded { sources, parsed, tasks })
+    Finished { parsed, tasks }
 }
 
 fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {

@@ -2,8 +2,8 @@
 
 use crate::detect::{detect, Format};
 use crate::error::{Problem, Problems};
-use crate::event::{Event, EventKind, SourceId};
-use crate::server_log::{self, ServerLogOptions};
+use crate::event::{Event, SourceId};
+use crate::server_log::{self, EventSink, ServerLogOptions};
 use crate::source::Source;
 use crate::task_log::TaskFragment;
 use crate::time::{Clock, Timestamp};
@@ -45,11 +45,32 @@ pub struct Parsed {
     pub verbose: Option<server_log::Verbose>,
 }
 
-/// Detects the format of `source` and parses it.
+/// Detects the format of `source` and parses it, keeping every event.
 pub fn parse_source(id: SourceId, source: &Source, opts: &ParseOptions) -> Parsed {
+    let (mut parsed, chunks) = parse_source_into(id, source, opts, &Vec::new);
+    if !chunks.is_empty() {
+        parsed.events = server_log::concat_events(chunks);
+    }
+    parsed
+}
+
+/// Detects the format of `source` and parses it. A server log's events go to
+/// sinks made by `new_sink` (one per parallel chunk, returned in file order);
+/// other formats, small by comparison, keep theirs in [`Parsed::events`].
+pub fn parse_source_into<S: EventSink>(
+    id: SourceId,
+    source: &Source,
+    opts: &ParseOptions,
+    new_sink: &(dyn Fn() -> S + Sync),
+) -> (Parsed, Vec<S>) {
     let detection = detect(&source.file_name, source.bytes());
+    let mut sinks = Vec::new();
     let mut parsed = match detection.format {
-        Format::ServerLog => from_server_log(id, source, opts),
+        Format::ServerLog => {
+            let (parsed, s) = from_server_log(id, source, opts, new_sink);
+            sinks = s;
+            parsed
+        }
         Format::TaskLogJson | Format::ScheduledTaskLog | Format::TaskLogText => {
             task_log::parse(id, source, detection.format)
         }
@@ -60,17 +81,18 @@ pub fn parse_source(id: SourceId, source: &Source, opts: &ParseOptions) -> Parse
     if parsed.first.is_none() {
         set_span(&mut parsed);
     }
-    parsed
+    (parsed, sinks)
 }
 
-fn from_server_log(id: SourceId, source: &Source, opts: &ParseOptions) -> Parsed {
-    let log = server_log::parse(id, source.bytes(), &opts.server_log);
-    let node = log.events.iter().rev().find_map(|e| match &e.kind {
-        EventKind::NodeName { name } => Some(name.resolve(source.bytes()).into_owned()),
-        _ => None,
-    });
+fn from_server_log<S: EventSink>(
+    id: SourceId,
+    source: &Source,
+    opts: &ParseOptions,
+    new_sink: &(dyn Fn() -> S + Sync),
+) -> (Parsed, Vec<S>) {
+    let (log, sinks) = server_log::parse_into(id, source.bytes(), &opts.server_log, new_sink);
+    let node = log.node.map(|name| name.resolve(source.bytes()).into_owned());
     let mut parsed = Parsed {
-        events: log.events,
         entries: log.entries,
         lines: log.lines,
         skipped_lines: log.skipped_lines,
@@ -84,7 +106,7 @@ fn from_server_log(id: SourceId, source: &Source, opts: &ParseOptions) -> Parsed
         parsed.first = Some((first, clock));
         parsed.last = Some((last, clock));
     }
-    parsed
+    (parsed, sinks)
 }
 
 fn unknown(source: &Source, reason: &str) -> Parsed {

@@ -3,6 +3,7 @@
 use std::io::Write;
 
 use anyhow::{Context, Result};
+use octodiag_analyzers::facts::Part;
 use octodiag_analyzers::{analyze, Config, Dataset, Input};
 use octodiag_parsers::time::parse_iso8601;
 use octodiag_parsers::{Clock, Format, Timestamp};
@@ -32,13 +33,19 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome> {
             eprintln!("octodiag: timing: {what} done at {:.3} s", start.elapsed().as_secs_f64());
         }
     };
-    let mut loaded = load::load(&settings)?;
+    // Server-log events are folded into facts by the parse workers themselves.
+    let (mut loaded, folded) = load::load_into(&settings, |sources| {
+        let keep_paths = sources
+            .iter()
+            .any(|s| octodiag_parsers::detect(&s.file_name, s.bytes()).format == Format::Har);
+        Box::new(move || Part::new(keep_paths))
+    })?;
     note("open and parse");
     let events = loaded.events_by_time();
     note("merge by time");
     let report = {
         let data = dataset(&loaded, &events);
-        analyze(&data, &config)
+        analyze(&data, folded, &config)
     };
     note("analysis");
     let mut out = output::stdout();

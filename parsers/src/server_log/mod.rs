@@ -12,6 +12,11 @@
 //! and their line numbers shifted by the lines of the chunks before them.
 //! The result is identical for any chunk size and thread count (a property
 //! test checks this).
+//!
+//! Where the events go is the caller's choice ([`EventSink`]): the `events`
+//! command keeps them all ([`parse`]); analysis folds each one into its own
+//! compact records as it is parsed ([`parse_into`]), so a large log never
+//! exists in memory as millions of events and is never walked twice.
 
 pub mod fast;
 pub mod framing;
@@ -24,7 +29,7 @@ use self::framing::{Line, Lines};
 use self::grammar::{Header, HeaderError};
 use self::messages::EntryView;
 use crate::error::{Problem, Problems};
-use crate::event::{Event, EventKind, SourceId};
+use crate::event::{Event, EventKind, SourceId, Text};
 use crate::time::{Clock, Timestamp};
 
 /// Options for parsing one server log.
@@ -62,6 +67,33 @@ pub struct ServerLog {
     pub verbose: Option<Verbose>,
     /// Earliest and latest entry time (every entry, kept or not), with its clock.
     pub span: Option<(Timestamp, Timestamp, Clock)>,
+    /// The node name the log gives (`Defaulting server node name to '…'`), the last one seen.
+    pub node: Option<Text>,
+}
+
+/// Receives a chunk's events as they are parsed, in file order.
+///
+/// Each parallel chunk gets its own sink, so a sink needs no locking; the
+/// caller receives the sinks in file order and combines them.
+pub trait EventSink: Send {
+    /// Takes one event. `source` is the whole source (the event's spans index it);
+    /// `line` numbers count from the start of the chunk until [`EventSink::shift_lines`].
+    fn event(&mut self, event: Event, source: &[u8]);
+    /// Adds `by` to the line number of everything taken so far: called once per
+    /// chunk, with the number of lines in the chunks before it.
+    fn shift_lines(&mut self, by: u64);
+}
+
+/// Keeps every event (the `events` and `inputs` commands).
+impl EventSink for Vec<Event> {
+    #[inline]
+    fn event(&mut self, event: Event, _source: &[u8]) {
+        self.push(event);
+    }
+
+    fn shift_lines(&mut self, by: u64) {
+        self.iter_mut().for_each(|e| e.line += by);
+    }
 }
 
 /// Where verbose (DEBUG/TRACE) entries were seen: their count and time range.
@@ -99,8 +131,35 @@ impl Verbose {
     }
 }
 
-/// Parses a whole server log. `bytes` is the entire source; a UTF-8 BOM is skipped.
+/// Parses a whole server log, keeping its events in [`ServerLog::events`].
+/// `bytes` is the entire source; a UTF-8 BOM is skipped.
 pub fn parse(source: SourceId, bytes: &[u8], opts: &ServerLogOptions) -> ServerLog {
+    let (mut log, chunks) = parse_into(source, bytes, opts, &Vec::new);
+    log.events = concat_events(chunks);
+    log
+}
+
+/// Joins chunks' events with one allocation of the final size: growing by
+/// doubling copied the events several times over (a quarter of the profile on
+/// large logs).
+pub fn concat_events(mut chunks: Vec<Vec<Event>>) -> Vec<Event> {
+    if chunks.len() == 1 {
+        return chunks.pop().unwrap_or_default();
+    }
+    let mut all = Vec::with_capacity(chunks.iter().map(Vec::len).sum());
+    chunks.into_iter().for_each(|mut c| all.append(&mut c));
+    all
+}
+
+/// Parses a whole server log, handing its events to one sink per chunk
+/// (`new_sink` makes them). Returns everything else about the log, and the
+/// sinks in file order with their line numbers already made whole-file.
+pub fn parse_into<S: EventSink>(
+    source: SourceId,
+    bytes: &[u8],
+    opts: &ServerLogOptions,
+    new_sink: &(dyn Fn() -> S + Sync),
+) -> (ServerLog, Vec<S>) {
     let start = if bytes.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
     let mut starts = framing::chunk_starts(&bytes[start..], opts.chunk_size);
     starts.iter_mut().for_each(|s| *s += start);
@@ -109,24 +168,30 @@ pub fn parse(source: SourceId, bytes: &[u8], opts: &ServerLogOptions) -> ServerL
         .zip(starts.iter().skip(1).chain([&bytes.len()]))
         .map(|(a, b)| (*a, *b))
         .collect();
-    let chunks: Vec<ServerLog> = if ranges.len() == 1 {
-        vec![parse_chunk(source, bytes, ranges[0], opts)]
+    let chunk = |r: &(usize, usize)| {
+        let mut sink = new_sink();
+        let log = parse_chunk(source, bytes, *r, opts, &mut sink);
+        (log, sink)
+    };
+    let chunks: Vec<(ServerLog, S)> = if ranges.len() == 1 {
+        vec![chunk(&ranges[0])]
     } else {
-        ranges.par_iter().map(|r| parse_chunk(source, bytes, *r, opts)).collect()
+        ranges.par_iter().map(chunk).collect()
     };
     concat_chunks(chunks)
 }
 
-fn concat_chunks(chunks: Vec<ServerLog>) -> ServerLog {
+fn concat_chunks<S: EventSink>(chunks: Vec<(ServerLog, S)>) -> (ServerLog, Vec<S>) {
     let mut out = ServerLog::default();
-    // One allocation of the final size: growing by doubling copied the events
-    // several times over (a quarter of the profile on large logs).
-    out.events.reserve_exact(chunks.iter().map(|c| c.events.len()).sum());
-    for mut c in chunks {
+    let mut sinks = Vec::with_capacity(chunks.len());
+    for (mut c, mut sink) in chunks {
         let shift = out.lines;
-        c.events.iter_mut().for_each(|e| e.line += shift);
+        if shift > 0 {
+            sink.shift_lines(shift);
+        }
+        sinks.push(sink);
         c.problems.list.iter_mut().for_each(|p| p.line = p.line.map(|l| l + shift));
-        out.events.append(&mut c.events);
+        out.node = c.node.or(out.node);
         out.entries += c.entries;
         out.lines += c.lines;
         out.skipped_lines += c.skipped_lines;
@@ -138,7 +203,7 @@ fn concat_chunks(chunks: Vec<ServerLog>) -> ServerLog {
             (a, b) => a.or(b),
         };
     }
-    out
+    (out, sinks)
 }
 
 fn merge_activity(into: &mut Vec<(i64, u32)>, from: Vec<(i64, u32)>) {
@@ -160,17 +225,15 @@ struct Pending<'a> {
 }
 
 /// Frames and parses `bytes[range]`, with line numbers relative to the chunk.
-fn parse_chunk(
+fn parse_chunk<S: EventSink>(
     source: SourceId,
     bytes: &[u8],
     range: (usize, usize),
     opts: &ServerLogOptions,
+    sink: &mut S,
 ) -> ServerLog {
     let chunk = &bytes[range.0..range.1];
     let mut out = ServerLog::default();
-    // About one typed event per 400 bytes of a normal log; sparing the Vec its
-    // first doublings saves copying and page faults.
-    out.events.reserve(chunk.len() / 400);
     let mut pending: Option<Pending<'_>> = None;
     let mut skipped_run: Option<(u64, u64)> = None;
     let mut line_no = 0u64;
@@ -182,7 +245,7 @@ fn parse_chunk(
         match fast::header(line.text, &mut dates) {
             Ok(Some(header)) => {
                 if let Some(p) = pending.take() {
-                    finish(source, bytes, range.0, p, opts, &mut out);
+                    finish(source, bytes, range.0, p, opts, &mut out, sink);
                 }
                 flush_skipped(&mut skipped_run, &mut out.problems);
                 let end = line.at + line.text.len();
@@ -210,7 +273,7 @@ fn parse_chunk(
         }
     }
     if let Some(p) = pending.take() {
-        finish(source, bytes, range.0, p, opts, &mut out);
+        finish(source, bytes, range.0, p, opts, &mut out, sink);
     }
     flush_skipped(&mut skipped_run, &mut out.problems);
     out.lines = line_no;
@@ -239,14 +302,15 @@ fn flush_skipped(run: &mut Option<(u64, u64)>, problems: &mut Problems) {
     }
 }
 
-/// Interprets a framed entry and records its event.
-fn finish(
+/// Interprets a framed entry and hands its event to the sink.
+fn finish<S: EventSink>(
     source: SourceId,
     bytes: &[u8],
     base: usize,
     p: Pending<'_>,
     opts: &ServerLogOptions,
     out: &mut ServerLog,
+    sink: &mut S,
 ) {
     out.entries += 1;
     let first_start = base + p.first.at;
@@ -272,13 +336,16 @@ fn finish(
         Verbose::note(&mut out.verbose, time);
     }
     let kind = messages::interpret(&view);
+    if let EventKind::NodeName { name } = &kind {
+        out.node = Some(name.clone());
+    }
     if matches!(kind, EventKind::Log)
         && !opts.keep_generic
         && p.header.level < crate::event::Level::Warn
     {
         return;
     }
-    out.events.push(Event {
+    let event = Event {
         time,
         clock,
         source,
@@ -288,7 +355,8 @@ fn finish(
         len: (base + p.end - first_start).min(u32::MAX as usize) as u32,
         level: p.header.level,
         kind,
-    });
+    };
+    sink.event(event, bytes);
 }
 
 fn note_activity(activity: &mut Vec<(i64, u32)>, micros: i64) {
