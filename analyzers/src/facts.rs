@@ -274,12 +274,21 @@ struct Interner {
 
 impl Interner {
     fn id(&mut self, names: &mut Vec<String>, text: &str) -> u32 {
+        self.id_as(names, text, str::to_string)
+    }
+
+    /// The id of `text` redacted ([`redact_text`]), redacting only texts not seen before.
+    fn id_redacted(&mut self, names: &mut Vec<String>, text: &str) -> u32 {
+        self.id_as(names, text, redact_text)
+    }
+
+    fn id_as(&mut self, names: &mut Vec<String>, text: &str, name: fn(&str) -> String) -> u32 {
         if let Some(id) = self.ids.get(text) {
             return *id;
         }
         let id = names.len() as u32;
         self.ids.insert(text.into(), id);
-        names.push(text.to_string());
+        names.push(name(text));
         id
     }
 }
@@ -335,20 +344,16 @@ pub fn collect(data: &Dataset<'_>, folded: Vec<Part>) -> Facts {
 }
 
 /// Joins parts in order, mapping each part's endpoint and name ids onto one table.
-/// The result is the same for any chunking.
+/// The result is the same for any chunking. The big lists are copied side by
+/// side (rayon), each freeing its parts' memory as it goes.
 fn join(parts: Vec<Part>) -> Facts {
     let mut f = Facts::default();
-    let total = |g: fn(&Facts) -> usize| parts.iter().map(|p| g(&p.facts)).sum::<usize>();
-    f.requests.reserve_exact(total(|f| f.requests.len()));
-    f.sql.reserve_exact(total(|f| f.sql.len()));
-    f.sql_fast.reserve_exact(total(|f| f.sql_fast.len()));
-    f.pressure.reserve_exact(total(|f| f.pressure.len()));
     let mut endpoint_ids: FxHashMap<String, usize> = FxHashMap::default();
     let mut names = Interner::default();
+    let mut lists = Vec::with_capacity(parts.len());
     for part in parts {
-        let part = part.facts;
-        let remap: Vec<usize> = part
-            .endpoints
+        let mut part = part.facts;
+        let remap: Vec<usize> = std::mem::take(&mut part.endpoints)
             .into_iter()
             .map(|ep| match endpoint_ids.get(&ep) {
                 Some(i) => *i,
@@ -360,28 +365,54 @@ fn join(parts: Vec<Part>) -> Facts {
             })
             .collect();
         let rename: Vec<u32> = part.names.iter().map(|n| names.id(&mut f.names, n)).collect();
-        let renamed = |r: Req| Req { endpoint: remap[r.endpoint], ..r };
-        f.requests.extend(part.requests.into_iter().map(renamed));
-        f.browser.extend(part.browser.into_iter().map(renamed));
-        f.sql.extend(part.sql.into_iter().map(|s| SqlFact {
-            operation: rename[s.operation as usize],
-            table: s.table.map(|t| rename[t as usize]),
-            component: rename[s.component as usize],
-            ..s
-        }));
-        f.sql_fast.extend(part.sql_fast);
-        f.pressure.extend(part.pressure);
-        f.starts.extend(part.starts);
-        f.errors.extend(part.errors);
-        f.halibut_failures.extend(part.halibut_failures);
-        f.task_lines.extend(part.task_lines);
-        f.project_ids.extend(part.project_ids);
-        for v in part.versions {
+        f.pressure.append(&mut part.pressure);
+        f.starts.append(&mut part.starts);
+        f.errors.append(&mut part.errors);
+        f.halibut_failures.append(&mut part.halibut_failures);
+        f.task_lines.append(&mut part.task_lines);
+        f.project_ids.extend(part.project_ids.drain());
+        for v in part.versions.drain(..) {
             if !f.versions.contains(&v) {
                 f.versions.push(v);
             }
         }
+        lists.push((part, remap, rename));
     }
+    let requests = lists.iter().map(|(p, ..)| p.requests.len()).sum();
+    let sql = lists.iter().map(|(p, ..)| p.sql.len()).sum();
+    let mut requests_of = Vec::with_capacity(lists.len());
+    let mut sql_of = Vec::with_capacity(lists.len());
+    for (p, remap, rename) in lists {
+        requests_of.push((p.requests, p.browser, remap));
+        sql_of.push((p.sql, p.sql_fast, rename));
+    }
+    let ((reqs, browser), (slow_sql, fast_sql)) = rayon::join(
+        || {
+            let mut reqs = Vec::with_capacity(requests);
+            let mut browser = Vec::new();
+            for (r, b, remap) in requests_of {
+                let renamed = |r: Req| Req { endpoint: remap[r.endpoint], ..r };
+                reqs.extend(r.into_iter().map(renamed));
+                browser.extend(b.into_iter().map(renamed));
+            }
+            (reqs, browser)
+        },
+        || {
+            let mut slow = Vec::with_capacity(sql);
+            let mut fast = Vec::new();
+            for (s, f, rename) in sql_of {
+                slow.extend(s.into_iter().map(|s| SqlFact {
+                    operation: rename[s.operation as usize],
+                    table: s.table.map(|t| rename[t as usize]),
+                    component: rename[s.component as usize],
+                    ..s
+                }));
+                fast.extend(f);
+            }
+            (slow, fast)
+        },
+    );
+    (f.requests, f.browser, f.sql, f.sql_fast) = (reqs, browser, slow_sql, fast_sql);
     f
 }
 
@@ -546,14 +577,14 @@ impl Part {
         }
         let transaction = s.transaction.as_ref().map(|t| t.resolve(b));
         let transaction = transaction.as_deref();
-        let component = redact_text(crate::sql::component(transaction));
+        let component = crate::sql::component(transaction);
         let table = table_of(span_bytes(&s.statement, b));
         f.sql.push(SqlFact {
             time: e.time,
             ms: s.duration_ms,
             operation: self.names.id(&mut f.names, &s.operation.resolve(b)),
             table: table.map(|t| self.names.id(&mut f.names, t)),
-            component: self.names.id(&mut f.names, &component),
+            component: self.names.id_redacted(&mut f.names, component),
             task: transaction.and_then(crate::sql::task_number),
             correlation: transaction.and_then(crate::sql::correlation_of).and_then(correlation_key),
             source: e.source,

@@ -70,11 +70,26 @@ impl Phases {
     fn done(&self, name: &str) {
         if self.on {
             eprintln!(
-                "octodiag: timing: {name} done at {:.3} s",
-                self.start.elapsed().as_secs_f64()
+                "octodiag: timing: {name} done at {:.3} s, {}",
+                self.start.elapsed().as_secs_f64(),
+                resident_memory()
             );
         }
     }
+}
+
+/// Resident and anonymous (not file-backed) memory, from `/proc/self/status`
+/// (Linux; empty elsewhere): the mapped input counts in the first, not the second.
+pub fn resident_memory() -> String {
+    let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
+    let field = |name: &str| {
+        status
+            .lines()
+            .find_map(|l| l.strip_prefix(name))
+            .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
+            .map_or(0, |kb| kb >> 10)
+    };
+    format!("RSS {} MiB (anonymous {} MiB)", field("VmRSS:"), field("RssAnon:"))
 }
 
 /// Runs every analysis and correlates the results. `folded` holds the facts
@@ -96,35 +111,43 @@ pub fn analyze(data: &Dataset<'_>, folded: Vec<facts::Part>, config: &Config) ->
     let observed = observed_spans(data, offset, &facts, &views, config);
     let req_ev = |r: &Req| request_evidence(data, &facts, r);
     let covers = |s: Span| observed.iter().any(|o| o.overlap_secs(&s) > 0.0 || o.contains(s.start));
-    // The three analyses only read the facts: run them side by side.
-    let (requests, ((browser, splits), sql)) = rayon::join(
-        || requests::analyze(&facts, config.top, &req_ev),
-        || {
-            rayon::join(
-                || browser::analyze(&facts, &covers, config.top, &req_ev),
-                || {
-                    sql::analyze(
-                        &facts,
-                        config.top,
-                        &|s| evidence_of(data, s.source, s.line, s.at),
-                        &|p| evidence_of(data, p.source, p.line, p.at),
-                    )
-                },
-            )
-        },
-    );
-    phases.done("requests, browser, sql");
-    let tasks_report = tasks::analyze(&views, config.task_cap, config.top);
-    let retention_runs = retention::analyze(&views, &facts);
-    let health = health::analyze(data, &facts, offset, &|src, line| {
-        let at = facts
-            .starts
-            .iter()
-            .find(|s| s.source == src && s.line == line)
-            .map_or((0, 0), |s| s.at);
-        evidence_of(data, src, line, at)
-    });
-    phases.done("tasks, retention, health");
+    // The analyses below only read the facts: run them side by side (rayon).
+    let sql_report = || {
+        sql::analyze(&facts, config.top, &|s| evidence_of(data, s.source, s.line, s.at), &|p| {
+            evidence_of(data, p.source, p.line, p.at)
+        })
+    };
+    let health_report = || {
+        health::analyze(data, &facts, offset, &|src, line| {
+            let at = facts
+                .starts
+                .iter()
+                .find(|s| s.source == src && s.line == line)
+                .map_or((0, 0), |s| s.at);
+            evidence_of(data, src, line, at)
+        })
+    };
+    let ((requests, (browser, splits)), ((sql, health), (tasks_report, retention_runs))) =
+        rayon::join(
+            || {
+                rayon::join(
+                    || requests::analyze(&facts, config.top, &req_ev),
+                    || browser::analyze(&facts, &covers, config.top, &req_ev),
+                )
+            },
+            || {
+                rayon::join(
+                    || rayon::join(sql_report, health_report),
+                    || {
+                        (
+                            tasks::analyze(&views, config.task_cap, config.top),
+                            retention::analyze(&views, &facts),
+                        )
+                    },
+                )
+            },
+        );
+    phases.done("requests, browser, sql, tasks, retention, health");
     let episodes = episodes::find(
         &facts.requests,
         &observed,
@@ -147,8 +170,10 @@ pub fn analyze(data: &Dataset<'_>, folded: Vec<facts::Part>, config: &Config) ->
         point_evidence: &|src, line, at| evidence_of(data, src, line, at),
     };
     phases.done("episodes");
-    let symptoms = symptoms(&facts, &episodes, &observed);
-    let suspects = suspects::rank(suspects::candidates(&cx), &symptoms, &req_ev);
+    let (symptoms, candidates) =
+        rayon::join(|| symptoms(&facts, &episodes, &observed), || suspects::candidates(&cx));
+    phases.done("symptoms, candidates");
+    let suspects = suspects::rank(candidates, &symptoms, &req_ev);
     phases.done("suspects");
     let answers = answers::answer(data, &facts, &views, &tasks_report, &health, &suspects);
     let timeline = timeline(&episodes, &suspects, &retention_runs, &health, &sql, &tasks_report);
@@ -260,12 +285,12 @@ fn symptoms<'f>(
     } else {
         server
     };
-    suspects::Symptoms {
+    suspects::Symptoms::new(
         slow,
         from_browser,
-        episodes: episodes.iter().map(|e| e.span).collect(),
-        observed: observed.to_vec(),
-    }
+        episodes.iter().map(|e| e.span).collect(),
+        observed.to_vec(),
+    )
 }
 
 fn inputs(data: &Dataset<'_>) -> Vec<InputSummary> {

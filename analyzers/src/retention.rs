@@ -66,8 +66,11 @@ pub fn analyze(views: &[TaskView<'_>], facts: &Facts) -> Vec<RetentionRun> {
             runs.push(run(Some(v.task.id.clone()), "step", span, None, None, &v.node));
         }
     }
+    // A set, not a scan of the runs per task: a large log has thousands of runs.
+    let from_tasks: rustc_hash::FxHashSet<String> =
+        runs.iter().filter(|r| r.source == "task").filter_map(|r| r.task.clone()).collect();
     for (task, spans) in &sql_by_task {
-        if runs.iter().any(|r| r.task.as_deref() == Some(task) && r.source == "task") {
+        if from_tasks.contains(task) {
             continue;
         }
         let start = spans.iter().map(|s| s.start).min().unwrap_or_default();
@@ -121,8 +124,11 @@ fn retention_steps(steps: &[Step]) -> Vec<&Step> {
 fn retention_sql_by_task(facts: &Facts) -> BTreeMap<String, Vec<Span>> {
     // Hash while collecting, sort once at the end.
     let mut m: rustc_hash::FxHashMap<u64, Vec<Span>> = rustc_hash::FxHashMap::default();
+    // Components are interned: compare ids, not a string per statement.
+    let retention: Vec<bool> =
+        facts.names.iter().map(|n| n.starts_with(RETENTION_COMPONENT)).collect();
     for s in facts.sql.iter().filter(|s| s.ms >= crate::sql::SLOW_SQL_MS) {
-        if !facts.name(s.component).starts_with(RETENTION_COMPONENT) {
+        if !retention.get(s.component as usize).copied().unwrap_or(false) {
             continue;
         }
         if let Some(task) = s.task {

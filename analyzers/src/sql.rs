@@ -144,24 +144,20 @@ pub fn analyze(
     for s in &slow {
         by_ids.entry((s.operation, s.table, s.component)).or_default().push(s);
     }
-    let mut groups: rustc_hash::FxHashMap<(&str, Option<&str>, &str), Vec<&SqlFact>> =
-        rustc_hash::FxHashMap::default();
-    for ((op, table, comp), v) in by_ids {
-        let key = (facts.name(op), table.map(|t| facts.name(t)), facts.name(comp));
-        groups.entry(key).or_default().extend(v);
-    }
-    let correlations: rustc_hash::FxHashSet<Correlation> =
-        facts.requests.iter().filter_map(|r| r.correlation).collect();
-    // Groups are independent: summarise them in parallel.
-    let groups: Vec<_> = groups.into_iter().collect();
-    let mut groups: Vec<SqlGroup> =
-        groups.into_par_iter().map(|(k, v)| group(k, &v, &correlations, sql_evidence)).collect();
-    groups.sort_by(|a, b| {
-        b.total_ms.total_cmp(&a.total_ms).then_with(|| {
-            (&a.operation, &a.table, &a.component).cmp(&(&b.operation, &b.table, &b.component))
+    // Rank the groups by total time first, then summarise only the top ones.
+    let mut ranked: Vec<(Key<'_>, f64, Vec<&SqlFact>)> = by_ids
+        .into_iter()
+        .map(|((op, table, comp), v)| {
+            let key = (facts.name(op), table.map(|t| facts.name(t)), facts.name(comp));
+            (key, ms_round(v.iter().map(|s| s.ms).sum()), v)
         })
-    });
-    groups.truncate(top);
+        .collect();
+    ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
+    ranked.truncate(top);
+    let logged = logged_correlations(facts, &ranked);
+    // Groups are independent: summarise them in parallel.
+    let groups: Vec<SqlGroup> =
+        ranked.into_par_iter().map(|(k, _, v)| group(k, &v, &logged, sql_evidence)).collect();
     SqlReport {
         total: facts.sql_total(),
         slow: slow.len(),
@@ -171,8 +167,38 @@ pub fn analyze(
     }
 }
 
+/// A group's operation, table and component.
+type Key<'f> = (&'f str, Option<&'f str>, &'f str);
+
+/// How many distinct correlation ids per group are looked up among the requests.
+const CORRELATIONS_PER_GROUP: usize = 4096;
+
+/// Which of the groups' first correlation ids the server logged a request line for:
+/// a small set checked in one pass over the requests, rather than a set of every
+/// request's id (a million on a large log).
+fn logged_correlations(
+    facts: &Facts,
+    groups: &[(Key<'_>, f64, Vec<&SqlFact>)],
+) -> rustc_hash::FxHashSet<Correlation> {
+    let mut wanted = rustc_hash::FxHashSet::default();
+    for (_, _, v) in groups {
+        let mut distinct = rustc_hash::FxHashSet::default();
+        for c in v.iter().filter_map(|s| s.correlation) {
+            if distinct.len() == CORRELATIONS_PER_GROUP {
+                break;
+            }
+            distinct.insert(c);
+        }
+        wanted.extend(distinct);
+    }
+    if wanted.is_empty() {
+        return wanted;
+    }
+    facts.requests.iter().filter_map(|r| r.correlation).filter(|c| wanted.contains(c)).collect()
+}
+
 fn group(
-    (operation, table, component): (&str, Option<&str>, &str),
+    (operation, table, component): Key<'_>,
     v: &[&SqlFact],
     correlations: &rustc_hash::FxHashSet<Correlation>,
     sql_evidence: &dyn Fn(&SqlFact) -> Evidence,

@@ -44,7 +44,9 @@ use crate::health::HealthReport;
 use crate::report::{utc, TimelineItem};
 use crate::retention::RetentionRun;
 use crate::sql::{task_name, SqlReport};
-use crate::stats::{merge, overlap_total, percentile_select, total_secs, Span, SpanSet};
+use crate::stats::{
+    merge, overlap_total, percentile_sorted, total_secs, SortedValues, Span, SpanSet,
+};
 use crate::tasks::{
     deployments_by_project, running_over_time, spans_at_or_above, TaskView, TasksReport,
 };
@@ -116,14 +118,54 @@ impl Candidate {
 
 /// The symptoms candidates are measured against.
 pub struct Symptoms<'a> {
-    /// Slow requests (server, or browser when no server requests exist).
+    /// Slow requests (server, or browser when no server requests exist), by end time.
     pub slow: Vec<&'a Req>,
+    /// Their durations, sorted (built by [`Symptoms::new`]).
+    pub sorted_ms: SortedValues,
+    /// The longest of them, in microseconds: how long after a window's end a
+    /// request that overlaps it can end.
+    pub max_micros: i64,
     /// Whether `slow` are browser entries.
     pub from_browser: bool,
     /// Episode spans.
     pub episodes: Vec<Span>,
     /// Observed time (log coverage), merged.
     pub observed: Vec<Span>,
+}
+
+impl<'a> Symptoms<'a> {
+    /// Symptoms from slow requests (any order; they are sorted by end time here).
+    pub fn new(
+        mut slow: Vec<&'a Req>,
+        from_browser: bool,
+        episodes: Vec<Span>,
+        observed: Vec<Span>,
+    ) -> Symptoms<'a> {
+        if !slow.is_sorted_by_key(|r| r.end) {
+            slow.sort_by_key(|r| r.end);
+        }
+        let sorted_ms = SortedValues::new(slow.par_iter().map(|r| r.ms).collect());
+        let max_micros = slow.iter().map(|r| r.end.0 - r.start.0).max().unwrap_or(0).max(0);
+        Symptoms { slow, sorted_ms, max_micros, from_browser, episodes, observed }
+    }
+
+    /// The slow requests that overlap `spans`, in time order, found by binary search:
+    /// a request overlapping a span ends after its start and at most the longest
+    /// duration after its end.
+    fn overlapping(&self, spans: &SpanSet) -> Vec<&'a Req> {
+        let mut out = Vec::new();
+        let mut next = 0;
+        for x in spans.spans() {
+            let lo = self.slow.partition_point(|r| r.end < x.start).max(next);
+            let reach = x.end.add_micros(self.max_micros);
+            let hi = self.slow.partition_point(|r| r.end <= reach).max(lo);
+            let hits =
+                self.slow[lo..hi].iter().filter(|r| spans.overlaps(&Span::new(r.start, r.end)));
+            out.extend(hits.copied());
+            next = hi;
+        }
+        out
+    }
 }
 
 /// Measurements of one candidate against the symptoms.
@@ -149,19 +191,12 @@ fn correlate(c: &Candidate, s: &Symptoms<'_>) -> Correlation {
     let in_secs = total_secs(&clipped).min(observed_secs);
     let out_secs = (observed_secs - in_secs).max(0.0);
     let widened = SpanSet::new(c.spans.iter().map(|x| x.widen(TOLERANCE_SECS)).collect());
-    let (mut inside, mut outside): (Vec<f64>, Vec<f64>) =
-        (Vec::new(), Vec::with_capacity(s.slow.len()));
-    for r in &s.slow {
-        if widened.overlaps(&Span::new(r.start, r.end)) {
-            inside.push(r.ms);
-        } else {
-            outside.push(r.ms);
-        }
-    }
+    let mut inside: Vec<f64> = s.overlapping(&widened).iter().map(|r| r.ms).collect();
+    inside.sort_unstable_by(f64::total_cmp);
     let n_in = inside.len();
     let n_total = s.slow.len();
     let rate_in = n_in as f64 / in_secs.max(60.0);
-    let rate_out = (outside.len() as f64 + 1.0) / out_secs.max(60.0);
+    let rate_out = ((n_total - n_in) as f64 + 1.0) / out_secs.max(60.0);
     let lift = if n_in == 0 { 0.0 } else { rate_in / rate_out };
     let episode_secs = total_secs(&s.episodes);
     let episode_cover =
@@ -185,8 +220,8 @@ fn correlate(c: &Candidate, s: &Symptoms<'_>) -> Correlation {
         lift,
         share,
         episode_cover,
-        p95_in: percentile_select(&mut inside, 0.95),
-        p95_out: percentile_select(&mut outside, 0.95),
+        p95_in: (!inside.is_empty()).then(|| percentile_sorted(&inside, 0.95)),
+        p95_out: s.sorted_ms.percentile_without(&inside, 0.95),
         confidence: (strength * share.min(1.0) * support).clamp(0.0, 1.0),
     }
 }
@@ -247,8 +282,9 @@ fn score(c: Candidate, s: &Symptoms<'_>, evidence: &dyn Fn(&Req) -> Evidence) ->
     let mut ev = c.evidence.clone();
     ev.truncate(3);
     let widened = SpanSet::new(c.spans.iter().map(|x| x.widen(TOLERANCE_SECS)).collect());
+    let ends = s.overlapping(&widened);
     let inside: Vec<&&Req> =
-        s.slow.iter().filter(|r| widened.overlaps(&Span::new(r.end, r.end))).collect();
+        ends.iter().filter(|r| widened.overlaps(&Span::new(r.end, r.end))).collect();
     let inside =
         crate::stats::top_by(inside, 3, |a, b| b.ms.total_cmp(&a.ms).then(a.end.cmp(&b.end)));
     ev.extend(inside.into_iter().take(3).map(|r| evidence(r)));
@@ -330,9 +366,9 @@ pub struct Context<'a> {
     /// Episodes.
     pub episodes: &'a [Episode],
     /// Evidence of a task's first origin line.
-    pub task_evidence: &'a dyn Fn(&TaskView<'_>) -> Option<Evidence>,
+    pub task_evidence: &'a (dyn Fn(&TaskView<'_>) -> Option<Evidence> + Sync),
     /// Evidence of an entry: input, line and byte range.
-    pub point_evidence: &'a dyn Fn(u32, u64, (u64, u32)) -> Evidence,
+    pub point_evidence: &'a (dyn Fn(u32, u64, (u64, u32)) -> Evidence + Sync),
 }
 
 /// Builds every candidate cause.
@@ -547,11 +583,17 @@ fn dense_untasked_sql(facts: &Facts) -> Vec<Span> {
         .filter(|s| s.ms >= 1000.0 && s.task.is_none())
         .map(|s| Span::new(s.time.add_micros(-(s.ms * 1000.0) as i64), s.time))
         .collect();
+    // A sliding window (two pointers): counting forward from every statement
+    // was quadratic in the density, and busy logs have hundreds a minute.
     let mut out = Vec::new();
+    let mut j = 0;
     for (i, a) in times.iter().enumerate() {
-        let n = times[i..].iter().take_while(|b| b.end.secs_since(a.end) <= 120.0).count();
-        if n >= 3 {
-            out.push(Span::new(a.start, times[i + n - 1].end));
+        j = j.max(i);
+        while j < times.len() && times[j].end.secs_since(a.end) <= 120.0 {
+            j += 1;
+        }
+        if j - i >= 3 {
+            out.push(Span::new(a.start, times[j - 1].end));
         }
     }
     out
@@ -727,4 +769,92 @@ pub fn timeline_items(suspects: &[Suspect]) -> Vec<TimelineItem> {
             })
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use octodiag_parsers::{Level, Timestamp};
+
+    use super::*;
+    use crate::facts::SqlFact;
+
+    fn ts(secs: i64) -> Timestamp {
+        Timestamp(secs * 1_000_000)
+    }
+
+    fn req(start: i64, end: i64) -> Req {
+        Req {
+            start: ts(start),
+            end: ts(end),
+            ms: ((end - start) * 1000) as f64,
+            endpoint: 0,
+            path: None,
+            status: None,
+            correlation: None,
+            source: 0,
+            line: 0,
+            level: Level::Info,
+            local: false,
+            browser: None,
+            at: (0, 0),
+        }
+    }
+
+    fn sql_at(end: i64, ms: f64, task: Option<u64>) -> SqlFact {
+        SqlFact {
+            time: ts(end),
+            ms,
+            operation: 0,
+            table: None,
+            component: 0,
+            task,
+            correlation: None,
+            source: 0,
+            line: 0,
+            at: (0, 0),
+            local: false,
+        }
+    }
+
+    proptest::proptest! {
+        /// Finding the requests that overlap a set of windows by binary search gives
+        /// exactly what checking every request gives.
+        #[test]
+        fn overlapping_matches_a_full_scan(
+            reqs in proptest::collection::vec((0i64..5_000, 0i64..900), 0..300),
+            windows in proptest::collection::vec((0i64..6_000, 0i64..600), 0..6),
+        ) {
+            let reqs: Vec<Req> = reqs.into_iter().map(|(end, d)| req(end - d, end)).collect();
+            let spans = SpanSet::new(windows.into_iter().map(|(a, d)| Span::new(ts(a), ts(a + d))).collect());
+            let s = Symptoms::new(reqs.iter().collect(), false, Vec::new(), Vec::new());
+            let fast: Vec<(i64, i64)> =
+                s.overlapping(&spans).iter().map(|r| (r.start.0, r.end.0)).collect();
+            let full: Vec<(i64, i64)> = s
+                .slow
+                .iter()
+                .filter(|r| spans.overlaps(&Span::new(r.start, r.end)))
+                .map(|r| (r.start.0, r.end.0))
+                .collect();
+            proptest::prop_assert_eq!(fast, full);
+        }
+    }
+
+    /// Three slow statements outside any task within two minutes make a window;
+    /// two, or statements of a task, do not.
+    #[test]
+    fn dense_sql_outside_tasks() {
+        let mut facts = Facts::default();
+        facts.sql = vec![
+            sql_at(0, 1500.0, None),
+            sql_at(60, 1500.0, None),
+            sql_at(100, 2000.0, Some(55)),
+            sql_at(110, 1200.0, None),
+            sql_at(1000, 1500.0, None),
+            sql_at(1100, 1500.0, None),
+            sql_at(2000, 500.0, None),
+        ];
+        let spans = dense_untasked_sql(&facts);
+        let got: Vec<(i64, i64)> = spans.iter().map(|s| (s.start.0, s.end.0)).collect();
+        assert_eq!(got, vec![(-1_500_000, 110_000_000)]);
+    }
 }

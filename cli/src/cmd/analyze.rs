@@ -30,7 +30,9 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome> {
     let start = std::time::Instant::now();
     let note = |what: &str| {
         if timings {
-            eprintln!("octodiag: timing: {what} done at {:.3} s", start.elapsed().as_secs_f64());
+            let (secs, memory) =
+                (start.elapsed().as_secs_f64(), octodiag_analyzers::resident_memory());
+            eprintln!("octodiag: timing: {what} done at {secs:.3} s, {memory}");
         }
     };
     // Server-log events are folded into facts by the parse workers themselves.
