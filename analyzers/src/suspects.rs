@@ -843,16 +843,18 @@ mod tests {
     /// two, or statements of a task, do not.
     #[test]
     fn dense_sql_outside_tasks() {
-        let mut facts = Facts::default();
-        facts.sql = vec![
-            sql_at(0, 1500.0, None),
-            sql_at(60, 1500.0, None),
-            sql_at(100, 2000.0, Some(55)),
-            sql_at(110, 1200.0, None),
-            sql_at(1000, 1500.0, None),
-            sql_at(1100, 1500.0, None),
-            sql_at(2000, 500.0, None),
-        ];
+        let facts = Facts {
+            sql: vec![
+                sql_at(0, 1500.0, None),
+                sql_at(60, 1500.0, None),
+                sql_at(100, 2000.0, Some(55)),
+                sql_at(110, 1200.0, None),
+                sql_at(1000, 1500.0, None),
+                sql_at(1100, 1500.0, None),
+                sql_at(2000, 500.0, None),
+            ],
+            ..Facts::default()
+        };
         let spans = dense_untasked_sql(&facts);
         let got: Vec<(i64, i64)> = spans.iter().map(|s| (s.start.0, s.end.0)).collect();
         assert_eq!(got, vec![(-1_500_000, 110_000_000)]);
