@@ -299,6 +299,13 @@ impl Interner {
 pub struct Part {
     facts: Facts,
     endpoint_ids: FxHashMap<String, usize>,
+    /// Raw `METHOD path` (host and query dropped) → endpoint id. Most requests
+    /// repeat a path seen before (95% in the generated logs, polling endpoints in
+    /// real ones): hashing it is far cheaper than normalising it again.
+    raw_endpoints: FxHashMap<Box<str>, usize>,
+    /// SQL statement → its table's name id, for the same reason (the regex is the
+    /// costly part of folding a slow SQL line).
+    tables: FxHashMap<Box<[u8]>, Option<u32>>,
     names: Interner,
     buf: String,
     keep_paths: bool,
@@ -416,7 +423,12 @@ fn join(parts: Vec<Part>) -> Facts {
     f
 }
 
-const METHODS: &[&str] = &["GET", "POST", "PUT", "DELETE", "PATCH", "HEAD", "OPTIONS"];
+/// Entries kept in each of a part's caches before it starts afresh: bounds
+/// memory on logs whose paths or statements never repeat.
+const CACHE_MAX: usize = 1 << 16;
+
+/// Statements longer than this are matched without caching them.
+const CACHED_STATEMENT_MAX: usize = 1024;
 
 /// A 32-hex correlation id as a number.
 pub fn correlation_key(text: &str) -> Option<Correlation> {
@@ -520,23 +532,13 @@ impl Part {
     }
 
     fn request(&mut self, e: &Event, r: &octodiag_parsers::Request, b: &[u8]) {
-        let f = &mut self.facts;
         let method = r.method.resolve(b);
-        let method = METHODS.iter().find(|m| **m == method).map_or(method.as_ref(), |m| m);
         let url = r.url.resolve(b);
         if let Some(id) = project_id(&url) {
-            f.project_ids.insert(id);
+            self.facts.project_ids.insert(id);
         }
-        self.buf.clear();
-        endpoint_into(&mut self.buf, method, &url);
-        let endpoint = match self.endpoint_ids.get(self.buf.as_str()) {
-            Some(i) => *i,
-            None => {
-                self.endpoint_ids.insert(self.buf.clone(), f.endpoints.len());
-                f.endpoints.push(self.buf.clone());
-                f.endpoints.len() - 1
-            }
-        };
+        let endpoint = self.endpoint_of(&method, &url);
+        let f = &mut self.facts;
         let dur = (r.duration_ms * 1000.0) as i64;
         let (start, end) = if r.browser.is_some() {
             (e.time, e.time.add_micros(dur))
@@ -567,23 +569,68 @@ impl Part {
         }
     }
 
-    fn sql(&mut self, e: &Event, s: &octodiag_parsers::Sql, b: &[u8]) {
+    /// The endpoint id of a request, through the raw-path cache.
+    fn endpoint_of(&mut self, method: &str, url: &str) -> usize {
+        self.buf.clear();
+        self.buf.push_str(method);
+        self.buf.push(' ');
+        self.buf.push_str(crate::endpoint::path_of(url));
+        if let Some(id) = self.raw_endpoints.get(self.buf.as_str()) {
+            return *id;
+        }
+        let mut normalised = String::with_capacity(self.buf.len());
+        endpoint_into(&mut normalised, method, url);
         let f = &mut self.facts;
+        let id = match self.endpoint_ids.get(normalised.as_str()) {
+            Some(i) => *i,
+            None => {
+                self.endpoint_ids.insert(normalised.clone(), f.endpoints.len());
+                f.endpoints.push(normalised);
+                f.endpoints.len() - 1
+            }
+        };
+        if self.raw_endpoints.len() >= CACHE_MAX {
+            self.raw_endpoints.clear();
+        }
+        self.raw_endpoints.insert(self.buf.as_str().into(), id);
+        id
+    }
+
+    /// The name id of the table a statement names, through the statement cache.
+    fn table_id(&mut self, statement: &[u8]) -> Option<u32> {
+        let cacheable = statement.len() <= CACHED_STATEMENT_MAX;
+        if cacheable {
+            if let Some(id) = self.tables.get(statement) {
+                return *id;
+            }
+        }
+        let id = table_of(statement).map(|t| self.names.id(&mut self.facts.names, t));
+        if cacheable {
+            if self.tables.len() >= CACHE_MAX {
+                self.tables.clear();
+            }
+            self.tables.insert(statement.into(), id);
+        }
+        id
+    }
+
+    fn sql(&mut self, e: &Event, s: &octodiag_parsers::Sql, b: &[u8]) {
         let local = e.clock == Clock::Local;
         // Only slow statements are analysed: the rest are counted, never resolved.
         if s.duration_ms < crate::sql::SLOW_SQL_MS {
-            f.sql_fast.push((e.time, local));
+            self.facts.sql_fast.push((e.time, local));
             return;
         }
+        let table = self.table_id(span_bytes(&s.statement, b));
         let transaction = s.transaction.as_ref().map(|t| t.resolve(b));
         let transaction = transaction.as_deref();
         let component = crate::sql::component(transaction);
-        let table = table_of(span_bytes(&s.statement, b));
+        let f = &mut self.facts;
         f.sql.push(SqlFact {
             time: e.time,
             ms: s.duration_ms,
             operation: self.names.id(&mut f.names, &s.operation.resolve(b)),
-            table: table.map(|t| self.names.id(&mut f.names, t)),
+            table,
             component: self.names.id_redacted(&mut f.names, component),
             task: transaction.and_then(crate::sql::task_number),
             correlation: transaction.and_then(crate::sql::correlation_of).and_then(correlation_key),

@@ -127,7 +127,8 @@ pub fn task_of(transaction: &str) -> Option<&str> {
 
 /// The 32-hex correlation id at the end of a web-request transaction name.
 pub fn correlation_of(transaction: &str) -> Option<&str> {
-    let last = transaction.rsplit([' ', '|']).next()?;
+    let start = memchr::memrchr2(b' ', b'|', transaction.as_bytes()).map_or(0, |i| i + 1);
+    let last = &transaction[start..];
     (last.len() == 32 && last.bytes().all(|b| b.is_ascii_hexdigit())).then_some(last)
 }
 

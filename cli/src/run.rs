@@ -48,14 +48,14 @@ impl Loaded {
 
 /// Builds the thread pool, opens and parses every input, keeping every event.
 pub fn load(settings: &InputSettings) -> Result<Loaded> {
-    let pool = thread_pool(settings.threads)?;
-    pool.install(|| {
+    init_threads(settings.threads)?;
+    {
         let mut sources = open_inputs(&settings.paths, &settings.open);
         let parsed =
             sources.par_iter().enumerate().map(|(i, s)| parse_source(i as u32, s, &settings.parse));
         let parsed = parsed.collect();
         Ok(finish(&mut sources, parsed).into_loaded(sources))
-    })
+    }
 }
 
 /// Like [`load`], but server-log events go to sinks made by `new_sink` (given
@@ -66,8 +66,8 @@ pub fn load_into<S: EventSink>(
     settings: &InputSettings,
     new_sink: impl Fn(&[Source]) -> Box<dyn Fn() -> S + Sync> + Sync,
 ) -> Result<(Loaded, Vec<S>)> {
-    let pool = thread_pool(settings.threads)?;
-    pool.install(|| {
+    init_threads(settings.threads)?;
+    {
         let mut sources = open_inputs(&settings.paths, &settings.open);
         let make = new_sink(&sources);
         let results: Vec<(Parsed, Vec<S>)> = sources
@@ -78,7 +78,7 @@ pub fn load_into<S: EventSink>(
         let (parsed, sinks): (Vec<Parsed>, Vec<Vec<S>>) = results.into_iter().unzip();
         let loaded = finish(&mut sources, parsed).into_loaded(sources);
         Ok((loaded, sinks.into_iter().flatten().collect()))
-    })
+    }
 }
 
 /// Parsed sources with their tasks assembled, before the sources are attached.
@@ -101,12 +101,19 @@ fn finish(sources: &mut [Source], mut parsed: Vec<Parsed>) -> Finished {
     Finished { parsed, tasks }
 }
 
-fn thread_pool(threads: Option<usize>) -> Result<rayon::ThreadPool> {
-    let mut b = rayon::ThreadPoolBuilder::new();
-    if let Some(n) = threads {
-        b = b.num_threads(n);
-    }
-    b.build().context("could not start worker threads")
+/// Sizes rayon's global pool (`-j`) once per process, so that parsing and the
+/// analysis after it run on the same threads (a pool installed only around
+/// loading left the analysis on a default-sized global pool: `-j 1` used two).
+fn init_threads(threads: Option<usize>) -> Result<()> {
+    static STARTED: std::sync::OnceLock<Result<(), String>> = std::sync::OnceLock::new();
+    let started = STARTED.get_or_init(|| {
+        let mut b = rayon::ThreadPoolBuilder::new();
+        if let Some(n) = threads {
+            b = b.num_threads(n);
+        }
+        b.build_global().map_err(|e| e.to_string())
+    });
+    started.clone().map_err(anyhow::Error::msg).context("could not start worker threads")
 }
 
 /// Prints every problem of every source to stderr as `octodiag: path:line: reason`,
