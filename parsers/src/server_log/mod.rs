@@ -84,7 +84,19 @@ pub trait EventSink: Send {
     fn shift_lines(&mut self, by: u64);
 }
 
-/// Keeps every event (the `events` and `inputs` commands).
+/// Drops every event: for callers that need only the counts, spans and
+/// problems of a log (the `inputs` command).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Discard;
+
+impl EventSink for Discard {
+    #[inline]
+    fn event(&mut self, _event: Event, _source: &[u8]) {}
+
+    fn shift_lines(&mut self, _by: u64) {}
+}
+
+/// Keeps every event (the `events` command).
 impl EventSink for Vec<Event> {
     #[inline]
     fn event(&mut self, event: Event, _source: &[u8]) {
