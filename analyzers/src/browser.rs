@@ -82,16 +82,16 @@ pub fn analyze(
     evidence: &dyn Fn(&Req) -> Evidence,
 ) -> (BrowserReport, Vec<SplitFact>) {
     let b = &facts.browser;
-    let cached = b.iter().filter(|r| r.browser.as_ref().is_some_and(|t| t.cached)).count();
-    let failed = b.iter().filter(|r| r.browser.as_ref().is_some_and(|t| t.failed)).count();
+    let cached = b.iter().filter(|r| r.browser().is_some_and(|t| t.cached)).count();
+    let failed = b.iter().filter(|r| r.browser().is_some_and(|t| t.failed)).count();
     let mut splits: Vec<(Split, SplitFact)> = Vec::new();
     for (i, r) in b.iter().enumerate() {
-        let Some(t) = &r.browser else { continue };
+        let Some(t) = r.browser() else { continue };
         if t.cached || t.failed || r.ms < SLOW_MS {
             continue;
         }
         let server = find_server_line(facts, r);
-        let span = Span::new(r.start, r.end);
+        let span = Span::new(r.start(), r.end);
         if server.is_none() && !server_covers(span) {
             continue; // The server log says nothing about this moment.
         }
@@ -112,9 +112,7 @@ pub fn analyze(
         failed,
         slow: b
             .iter()
-            .filter(|r| {
-                r.ms >= SLOW_MS && r.browser.as_ref().is_some_and(|t| !t.cached && !t.failed)
-            })
+            .filter(|r| r.ms >= SLOW_MS && r.browser().is_some_and(|t| !t.cached && !t.failed))
             .count(),
         matched,
         outside_server_share: if total > 0.0 {
@@ -135,15 +133,15 @@ fn find_server_line<'f>(facts: &'f Facts, b: &Req) -> Option<&'f Req> {
             return Some(s);
         }
     }
-    let window = Span::new(b.start, b.end).widen(2.0);
+    let window = Span::new(b.start(), b.end).widen(2.0);
     let lo = facts.requests.partition_point(|s| s.end < window.start);
     facts.requests[lo..]
         .iter()
         .take_while(|s| s.end <= window.end)
         .filter(|s| {
             facts.method(s).eq_ignore_ascii_case(facts.method(b))
-                && s.path.is_some()
-                && s.path == b.path
+                && s.path().is_some()
+                && s.path() == b.path()
                 && s.ms <= b.ms + 1000.0
         })
         .min_by_key(|s| (s.end.0 - b.end.0).abs())
@@ -155,7 +153,7 @@ fn split_entry(
     server: Option<&Req>,
     evidence: &dyn Fn(&Req) -> Evidence,
 ) -> Split {
-    let t = r.browser.as_deref().cloned().unwrap_or_default();
+    let t = r.browser().cloned().unwrap_or_default();
     let v = |x: Option<f64>| x.unwrap_or(0.0).max(0.0);
     let blocked = v(t.blocked).max(v(t.blocked_queueing));
     let download = v(t.receive);
@@ -167,8 +165,8 @@ fn split_entry(
     let network = v(t.dns) + v(t.connect) + v(t.send) + (wait - inside).max(0.0);
     let outside = (r.ms - inside).max(0.0);
     Split {
-        time: utc(r.start),
-        endpoint: facts.endpoints[r.endpoint].clone(),
+        time: utc(r.start()),
+        endpoint: facts.endpoints[r.endpoint_index()].clone(),
         total_ms: ms_round(r.ms),
         server_ms,
         blocked_ms: ms_round(blocked),

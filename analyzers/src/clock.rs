@@ -133,7 +133,7 @@ fn from_browser(data: &Dataset<'_>, facts: &Facts) -> Option<(UtcOffset, usize)>
     if !data.inputs.iter().any(|i| i.format == octodiag_parsers::Format::Har) {
         return None;
     }
-    let key = |r: &'_ Req| Some((facts.method(r).to_string(), r.path.clone()?));
+    let key = |r: &'_ Req| Some((facts.method(r).to_string(), r.path()?.to_string()));
     let browser: Vec<_> = facts.browser.iter().filter_map(|r| Some((key(r)?, r.end))).collect();
     let server: Vec<_> = facts
         .requests

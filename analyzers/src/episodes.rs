@@ -133,8 +133,12 @@ fn request_episodes(requests: &[Req], observed: &[Span]) -> Vec<Span> {
     joined
         .into_iter()
         .map(|s| {
-            let earliest =
-                slow.iter().filter(|r| s.contains(r.end)).map(|r| r.start).min().unwrap_or(s.start);
+            let earliest = slow
+                .iter()
+                .filter(|r| s.contains(r.end))
+                .map(|r| r.start())
+                .min()
+                .unwrap_or(s.start);
             Span::new(earliest.min(s.start), s.end)
         })
         .collect()

@@ -35,40 +35,75 @@ pub struct Evidence {
     pub excerpt: String,
 }
 
-/// A request, from the server log or a HAR file.
+/// A request, from the server log or a HAR file. Kept compact (80 bytes): a
+/// large log has a million of them.
 #[derive(Clone, Debug)]
 pub struct Req {
-    /// When it started (UTC once [`Facts::to_utc`] ran).
-    pub start: Timestamp,
-    /// When it ended.
+    /// When it ended (UTC once [`Facts::to_utc`] ran); see [`Req::start`].
     pub end: Timestamp,
     /// Duration in milliseconds.
     pub ms: f64,
     /// Index into [`Facts::endpoints`] (whose text begins with the method).
-    pub endpoint: usize,
-    /// URL path and query (redacted), for matching browser and server: kept for
-    /// browser entries, and for server requests only when a HAR file was given.
-    pub path: Option<Box<str>>,
-    /// Status, when known.
-    pub status: Option<u16>,
-    /// Correlation id (32 hex digits) as a number: compared, never printed.
-    pub correlation: Option<Correlation>,
+    pub endpoint: u32,
     /// Input index.
     pub source: u32,
     /// Line / entry index.
     pub line: u64,
-    /// Logged level.
-    pub level: Level,
-    /// The times are still on the server's local clock (see [`Facts::to_utc`]).
-    pub local: bool,
-    /// Browser timings (HAR only).
-    pub browser: Option<Box<BrowserTiming>>,
     /// Byte range of the entry in its input (0, 0 for HAR entries).
     pub at: (u64, u32),
+    /// Status, when known.
+    pub status: Option<u16>,
+    /// Logged level.
+    pub level: Level,
+    /// The time is still on the server's local clock (see [`Facts::to_utc`]).
+    pub local: bool,
+    /// Correlation id (32 hex digits) as bytes: compared, never printed.
+    pub correlation: Option<Correlation>,
+    /// What only some requests have: a path to match browser and server, browser timings.
+    pub extra: Option<Box<ReqExtra>>,
 }
 
-/// A 32-hex-digit correlation id, as two numbers (8-byte aligned, unlike `u128`).
-pub type Correlation = (u64, u64);
+/// The rarer parts of a [`Req`], boxed so that the common case stays small.
+#[derive(Clone, Debug, Default)]
+pub struct ReqExtra {
+    /// URL path and query (redacted), for matching browser and server: kept for
+    /// browser entries, and for server requests only when a HAR file was given.
+    pub path: Option<Box<str>>,
+    /// Browser timings (HAR only).
+    pub browser: Option<BrowserTiming>,
+}
+
+impl Req {
+    /// When it started: the end less the duration (server lines are logged at the
+    /// end; HAR entries, logged at the start, were given `end = start + duration`).
+    pub fn start(&self) -> Timestamp {
+        self.end.add_micros(-duration_micros(self.ms))
+    }
+
+    /// The redacted path and query, when kept.
+    pub fn path(&self) -> Option<&str> {
+        self.extra.as_ref()?.path.as_deref()
+    }
+
+    /// Browser timings (HAR entries).
+    pub fn browser(&self) -> Option<&BrowserTiming> {
+        self.extra.as_ref()?.browser.as_ref()
+    }
+
+    /// [`Req::endpoint`] as an index.
+    pub fn endpoint_index(&self) -> usize {
+        self.endpoint as usize
+    }
+}
+
+/// Milliseconds as whole microseconds, the way start and end are kept consistent.
+fn duration_micros(ms: f64) -> i64 {
+    (ms * 1000.0) as i64
+}
+
+/// A 32-hex-digit correlation id as its 16 bytes (byte-aligned: it packs into a
+/// fact's padding, where a `u128` forced 16-byte alignment).
+pub type Correlation = [u8; 16];
 
 /// A slow SQL operation (at or above [`crate::sql::SLOW_SQL_MS`]; faster ones are only counted).
 /// Its texts are interned in [`Facts::names`], and what analysis reads from the
@@ -86,7 +121,7 @@ pub struct SqlFact {
     /// The transaction's component ([`crate::sql::component`]), redacted: a [`Facts::names`] index.
     pub component: u32,
     /// `N` of the `ServerTasks-N` named in the transaction.
-    pub task: Option<u64>,
+    pub task: Option<std::num::NonZeroU64>,
     /// Correlation id at the end of a web-request transaction name.
     pub correlation: Option<Correlation>,
     /// Input index.
@@ -201,7 +236,7 @@ impl Facts {
 
     /// The HTTP method of a request (the first word of its endpoint).
     pub fn method(&self, r: &Req) -> &str {
-        let ep = self.endpoints.get(r.endpoint).map_or("", String::as_str);
+        let ep = self.endpoints.get(r.endpoint_index()).map_or("", String::as_str);
         ep.split(' ').next().unwrap_or(ep)
     }
 
@@ -220,10 +255,7 @@ impl Facts {
             }
         };
         for r in self.requests.iter_mut().chain(self.browser.iter_mut()) {
-            if std::mem::take(&mut r.local) {
-                r.start = r.start.local_to_utc(offset);
-                r.end = r.end.local_to_utc(offset);
-            }
+            utc(&mut r.end, &mut r.local);
         }
         self.sql.iter_mut().for_each(|s| utc(&mut s.time, &mut s.local));
         self.sql_fast.iter_mut().for_each(|(t, l)| utc(t, l));
@@ -232,7 +264,7 @@ impl Facts {
         let points = self.errors.iter_mut().chain(&mut self.halibut_failures);
         points.chain(&mut self.task_lines).for_each(|p| utc(&mut p.time, &mut p.local));
         sort_if_needed(&mut self.requests, |r| r.end);
-        sort_if_needed(&mut self.browser, |r| r.start);
+        sort_if_needed(&mut self.browser, |r| r.start());
         sort_if_needed(&mut self.sql, |s| s.time);
         sort_if_needed(&mut self.pressure, |p| p.time);
         sort_if_needed(&mut self.errors, |p| p.time);
@@ -298,11 +330,11 @@ impl Interner {
 #[derive(Debug, Default)]
 pub struct Part {
     facts: Facts,
-    endpoint_ids: FxHashMap<String, usize>,
+    endpoint_ids: FxHashMap<String, u32>,
     /// Raw `METHOD path` (host and query dropped) → endpoint id. Most requests
     /// repeat a path seen before (95% in the generated logs, polling endpoints in
     /// real ones): hashing it is far cheaper than normalising it again.
-    raw_endpoints: FxHashMap<Box<str>, usize>,
+    raw_endpoints: FxHashMap<Box<str>, u32>,
     /// SQL statement → its table's name id, for the same reason (the regex is the
     /// costly part of folding a slow SQL line).
     tables: FxHashMap<Box<[u8]>, Option<u32>>,
@@ -355,19 +387,19 @@ pub fn collect(data: &Dataset<'_>, folded: Vec<Part>) -> Facts {
 /// side (rayon), each freeing its parts' memory as it goes.
 fn join(parts: Vec<Part>) -> Facts {
     let mut f = Facts::default();
-    let mut endpoint_ids: FxHashMap<String, usize> = FxHashMap::default();
+    let mut endpoint_ids: FxHashMap<String, u32> = FxHashMap::default();
     let mut names = Interner::default();
     let mut lists = Vec::with_capacity(parts.len());
     for part in parts {
         let mut part = part.facts;
-        let remap: Vec<usize> = std::mem::take(&mut part.endpoints)
+        let remap: Vec<u32> = std::mem::take(&mut part.endpoints)
             .into_iter()
             .map(|ep| match endpoint_ids.get(&ep) {
                 Some(i) => *i,
                 None => {
-                    endpoint_ids.insert(ep.clone(), f.endpoints.len());
+                    endpoint_ids.insert(ep.clone(), f.endpoints.len() as u32);
                     f.endpoints.push(ep);
-                    f.endpoints.len() - 1
+                    f.endpoints.len() as u32 - 1
                 }
             })
             .collect();
@@ -398,7 +430,7 @@ fn join(parts: Vec<Part>) -> Facts {
             let mut reqs = Vec::with_capacity(requests);
             let mut browser = Vec::new();
             for (r, b, remap) in requests_of {
-                let renamed = |r: Req| Req { endpoint: remap[r.endpoint], ..r };
+                let renamed = |r: Req| Req { endpoint: remap[r.endpoint_index()], ..r };
                 reqs.extend(r.into_iter().map(renamed));
                 browser.extend(b.into_iter().map(renamed));
             }
@@ -430,19 +462,17 @@ const CACHE_MAX: usize = 1 << 16;
 /// Statements longer than this are matched without caching them.
 const CACHED_STATEMENT_MAX: usize = 1024;
 
-/// A 32-hex correlation id as a number.
+/// A 32-hex correlation id as bytes.
 pub fn correlation_key(text: &str) -> Option<Correlation> {
-    if text.len() != 32 || !text.is_char_boundary(16) {
+    if text.len() != 32 || !text.bytes().all(|b| b.is_ascii_hexdigit()) {
         return None;
     }
-    let hi = u64::from_str_radix(&text[..16], 16).ok()?;
-    let lo = u64::from_str_radix(&text[16..], 16).ok()?;
-    Some((hi, lo))
+    u128::from_str_radix(text, 16).ok().map(u128::to_be_bytes)
 }
 
 /// A correlation id as the 32 lower-case hex digits it was logged as.
 pub fn correlation_text(c: Correlation) -> String {
-    format!("{:016x}{:016x}", c.0, c.1)
+    format!("{:032x}", u128::from_be_bytes(c))
 }
 
 /// The number of the first `Projects-N` id in a URL.
@@ -539,30 +569,31 @@ impl Part {
         }
         let endpoint = self.endpoint_of(&method, &url);
         let f = &mut self.facts;
-        let dur = (r.duration_ms * 1000.0) as i64;
-        let (start, end) = if r.browser.is_some() {
-            (e.time, e.time.add_micros(dur))
-        } else {
-            (e.time.add_micros(-dur), e.time)
+        // Server lines are logged when the response is sent, HAR entries at the start.
+        let end = match r.browser {
+            Some(_) => e.time.add_micros(duration_micros(r.duration_ms)),
+            None => e.time,
         };
         let keep_path = self.keep_paths || r.browser.is_some();
+        let path = keep_path
+            .then(|| redact_url(crate::endpoint::path_with_query(&url)).into_owned().into());
+        let browser = r.browser.as_deref().cloned();
+        let from_browser = browser.is_some();
+        let extra = (path.is_some() || from_browser).then(|| Box::new(ReqExtra { path, browser }));
         let req = Req {
-            start,
             end,
             ms: r.duration_ms,
             endpoint,
-            path: keep_path
-                .then(|| redact_url(crate::endpoint::path_with_query(&url)).into_owned().into()),
-            status: r.status,
-            correlation: r.correlation_id.as_ref().and_then(|c| correlation_key(&c.resolve(b))),
             source: e.source,
             line: e.line,
+            at: (e.offset, e.len),
+            status: r.status,
             level: e.level,
             local: e.clock == Clock::Local,
-            browser: r.browser.clone(),
-            at: (e.offset, e.len),
+            correlation: r.correlation_id.as_ref().and_then(|c| correlation_key(&c.resolve(b))),
+            extra,
         };
-        if req.browser.is_some() {
+        if from_browser {
             f.browser.push(req);
         } else {
             f.requests.push(req);
@@ -570,7 +601,7 @@ impl Part {
     }
 
     /// The endpoint id of a request, through the raw-path cache.
-    fn endpoint_of(&mut self, method: &str, url: &str) -> usize {
+    fn endpoint_of(&mut self, method: &str, url: &str) -> u32 {
         self.buf.clear();
         self.buf.push_str(method);
         self.buf.push(' ');
@@ -584,9 +615,9 @@ impl Part {
         let id = match self.endpoint_ids.get(normalised.as_str()) {
             Some(i) => *i,
             None => {
-                self.endpoint_ids.insert(normalised.clone(), f.endpoints.len());
+                self.endpoint_ids.insert(normalised.clone(), f.endpoints.len() as u32);
                 f.endpoints.push(normalised);
-                f.endpoints.len() - 1
+                f.endpoints.len() as u32 - 1
             }
         };
         if self.raw_endpoints.len() >= CACHE_MAX {
@@ -632,7 +663,7 @@ impl Part {
             operation: self.names.id(&mut f.names, &s.operation.resolve(b)),
             table,
             component: self.names.id_redacted(&mut f.names, component),
-            task: transaction.and_then(crate::sql::task_number),
+            task: transaction.and_then(crate::sql::task_number).and_then(std::num::NonZeroU64::new),
             correlation: transaction.and_then(crate::sql::correlation_of).and_then(correlation_key),
             source: e.source,
             line: e.line,
@@ -763,7 +794,14 @@ mod folding_tests {
 
     fn summary(f: &Facts) -> Vec<String> {
         let reqs = f.requests.iter().map(|r| {
-            format!("req {} {} {} {} {:?}", r.line, f.endpoints[r.endpoint], r.ms, r.end.0, r.at)
+            format!(
+                "req {} {} {} {} {:?}",
+                r.line,
+                f.endpoints[r.endpoint_index()],
+                r.ms,
+                r.end.0,
+                r.at
+            )
         });
         let sql = f.sql.iter().map(|s| {
             let table = s.table.map(|t| f.name(t));

@@ -212,7 +212,7 @@ fn restrict(f: &mut Facts, since: Option<Timestamp>, until: Option<Timestamp>) {
     }
     let keep = |t: Timestamp| since.is_none_or(|s| t >= s) && until.is_none_or(|u| t < u);
     f.requests.retain(|r| keep(r.end));
-    f.browser.retain(|r| keep(r.start));
+    f.browser.retain(|r| keep(r.start()));
     f.sql.retain(|s| keep(s.time));
     f.sql_fast.retain(|s| keep(s.0));
     f.pressure.retain(|p| keep(p.time));
@@ -239,7 +239,7 @@ fn observed_spans(
         })
         .collect();
     if spans.is_empty() {
-        spans.extend(f.browser.iter().map(|r| Span::new(r.start, r.end)));
+        spans.extend(f.browser.iter().map(|r| Span::new(r.start(), r.end)));
         spans.extend(views.iter().filter_map(|v| v.span()));
     }
     let clipped = spans.into_iter().filter_map(|s| {
@@ -259,10 +259,10 @@ fn request_evidence(data: &Dataset<'_>, f: &Facts, r: &Req) -> Evidence {
     let excerpt = format!(
         "{} {} {} {:.0} ms ({})",
         f.method(r),
-        r.path.as_deref().unwrap_or("?"),
+        r.path().unwrap_or("?"),
         status,
         r.ms,
-        f.endpoints[r.endpoint]
+        f.endpoints[r.endpoint_index()]
     );
     Evidence { source: name, line: r.line, excerpt: facts::redact_text(&excerpt) }
 }
@@ -278,8 +278,7 @@ fn symptoms<'f>(
         f.browser
             .iter()
             .filter(|r| {
-                r.ms >= requests::SLOW_MS
-                    && r.browser.as_ref().is_some_and(|t| !t.cached && !t.failed)
+                r.ms >= requests::SLOW_MS && r.browser().is_some_and(|t| !t.cached && !t.failed)
             })
             .collect()
     } else {

@@ -76,7 +76,7 @@ pub fn analyze(facts: &Facts, top: usize, evidence: &dyn Fn(&Req) -> Evidence) -
     };
     let mut by_endpoint: Vec<Vec<f64>> = vec![Vec::new(); facts.endpoints.len()];
     for r in reqs {
-        by_endpoint[r.endpoint].push(r.ms);
+        by_endpoint[r.endpoint_index()].push(r.ms);
     }
     let mut endpoints: Vec<EndpointStats> = by_endpoint
         .into_iter()
@@ -111,7 +111,7 @@ pub fn analyze(facts: &Facts, top: usize, evidence: &dyn Fn(&Req) -> Evidence) -
         .map(|r| SlowRequest {
             time: utc(r.end),
             duration_ms: r.ms,
-            endpoint: facts.endpoints[r.endpoint].clone(),
+            endpoint: facts.endpoints[r.endpoint_index()].clone(),
             evidence: evidence(r),
         })
         .collect();

@@ -131,7 +131,7 @@ fn retention_sql_by_task(facts: &Facts) -> BTreeMap<String, Vec<Span>> {
         if !retention.get(s.component as usize).copied().unwrap_or(false) {
             continue;
         }
-        if let Some(task) = s.task {
+        if let Some(task) = s.task.map(u64::from) {
             let start = s.time.add_micros(-(s.ms * 1000.0) as i64);
             m.entry(task).or_default().push(Span::new(start, s.time));
         }

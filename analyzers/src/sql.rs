@@ -207,7 +207,8 @@ fn group(
     let mut ms: Vec<f64> = v.iter().map(|s| s.ms).collect();
     let total: f64 = ms.iter().sum();
     let p = percentiles(&mut ms);
-    let unique: rustc_hash::FxHashSet<u64> = v.iter().filter_map(|s| s.task).collect();
+    let unique: rustc_hash::FxHashSet<u64> =
+        v.iter().filter_map(|s| s.task.map(u64::from)).collect();
     let mut numbers: Vec<u64> = unique.into_iter().collect();
     numbers.sort_unstable();
     let tasks = numbers.into_iter().map(task_name).collect();

@@ -145,7 +145,7 @@ impl<'a> Symptoms<'a> {
             slow.sort_by_key(|r| r.end);
         }
         let sorted_ms = SortedValues::new(slow.par_iter().map(|r| r.ms).collect());
-        let max_micros = slow.iter().map(|r| r.end.0 - r.start.0).max().unwrap_or(0).max(0);
+        let max_micros = slow.iter().map(|r| r.end.0 - r.start().0).max().unwrap_or(0).max(0);
         Symptoms { slow, sorted_ms, max_micros, from_browser, episodes, observed }
     }
 
@@ -160,7 +160,7 @@ impl<'a> Symptoms<'a> {
             let reach = x.end.add_micros(self.max_micros);
             let hi = self.slow.partition_point(|r| r.end <= reach).max(lo);
             let hits =
-                self.slow[lo..hi].iter().filter(|r| spans.overlaps(&Span::new(r.start, r.end)));
+                self.slow[lo..hi].iter().filter(|r| spans.overlaps(&Span::new(r.start(), r.end)));
             out.extend(hits.copied());
             next = hi;
         }
@@ -567,7 +567,7 @@ fn dominant_task(facts: &Facts, window: Span) -> Option<String> {
     let hi = facts.sql.partition_point(|s| s.time < window.end);
     for s in facts.sql[lo..hi].iter().filter(|s| s.ms >= crate::sql::SLOW_SQL_MS) {
         total += s.ms;
-        if let Some(t) = s.task {
+        if let Some(t) = s.task.map(u64::from) {
             *by_task.entry(t).or_default() += s.ms;
         }
     }
@@ -784,19 +784,17 @@ mod tests {
 
     fn req(start: i64, end: i64) -> Req {
         Req {
-            start: ts(start),
             end: ts(end),
             ms: ((end - start) * 1000) as f64,
             endpoint: 0,
-            path: None,
-            status: None,
-            correlation: None,
             source: 0,
             line: 0,
+            at: (0, 0),
+            status: None,
             level: Level::Info,
             local: false,
-            browser: None,
-            at: (0, 0),
+            correlation: None,
+            extra: None,
         }
     }
 
@@ -807,7 +805,7 @@ mod tests {
             operation: 0,
             table: None,
             component: 0,
-            task,
+            task: task.and_then(std::num::NonZeroU64::new),
             correlation: None,
             source: 0,
             line: 0,
@@ -828,12 +826,12 @@ mod tests {
             let spans = SpanSet::new(windows.into_iter().map(|(a, d)| Span::new(ts(a), ts(a + d))).collect());
             let s = Symptoms::new(reqs.iter().collect(), false, Vec::new(), Vec::new());
             let fast: Vec<(i64, i64)> =
-                s.overlapping(&spans).iter().map(|r| (r.start.0, r.end.0)).collect();
+                s.overlapping(&spans).iter().map(|r| (r.start().0, r.end.0)).collect();
             let full: Vec<(i64, i64)> = s
                 .slow
                 .iter()
-                .filter(|r| spans.overlaps(&Span::new(r.start, r.end)))
-                .map(|r| (r.start.0, r.end.0))
+                .filter(|r| spans.overlaps(&Span::new(r.start(), r.end)))
+                .map(|r| (r.start().0, r.end.0))
                 .collect();
             proptest::prop_assert_eq!(fast, full);
         }
