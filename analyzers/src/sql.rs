@@ -127,9 +127,14 @@ pub fn task_of(transaction: &str) -> Option<&str> {
 
 /// The 32-hex correlation id at the end of a web-request transaction name.
 pub fn correlation_of(transaction: &str) -> Option<&str> {
-    let start = memchr::memrchr2(b' ', b'|', transaction.as_bytes()).map_or(0, |i| i + 1);
-    let last = &transaction[start..];
+    let last = last_word(transaction)?;
     (last.len() == 32 && last.bytes().all(|b| b.is_ascii_hexdigit())).then_some(last)
+}
+
+/// The text after a transaction name's last space or `|` (where a correlation id sits).
+pub fn last_word(transaction: &str) -> Option<&str> {
+    let start = memchr::memrchr2(b' ', b'|', transaction.as_bytes()).map_or(0, |i| i + 1);
+    Some(&transaction[start..])
 }
 
 /// Builds the SQL section.
