@@ -102,7 +102,7 @@ pub fn analyze(facts: &Facts, top: usize, evidence: &dyn Fn(&Req) -> Evidence) -
         b.total_ms.total_cmp(&a.total_ms).then_with(|| a.endpoint.cmp(&b.endpoint))
     });
     endpoints.truncate(top);
-    let slowest = crate::stats::top_by(reqs.iter().collect(), top, |a, b| {
+    let slowest = crate::stats::top_by(reqs.iter(), top, |a: &&Req, b| {
         b.ms.total_cmp(&a.ms).then(a.end.cmp(&b.end))
     });
     let slowest = slowest

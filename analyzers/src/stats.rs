@@ -76,34 +76,46 @@ impl SortedValues {
     }
 }
 
-/// Sorts `values` in place and returns their percentiles.
+/// The exact (nearest-rank) percentiles of `values`, which it reorders: three
+/// selections, each in the part above the previous one, instead of a sort.
 pub fn percentiles(values: &mut [f64]) -> Percentiles {
-    values.sort_unstable_by(f64::total_cmp);
-    Percentiles {
-        count: values.len(),
-        p50: percentile_sorted(values, 0.50),
-        p95: percentile_sorted(values, 0.95),
-        p99: percentile_sorted(values, 0.99),
-        max: values.last().copied().unwrap_or(0.0),
+    let n = values.len();
+    if n == 0 {
+        return Percentiles { count: 0, p50: 0.0, p95: 0.0, p99: 0.0, max: 0.0 };
     }
+    let index = |q: f64| ((q * n as f64).ceil() as usize).clamp(1, n) - 1;
+    let mut at = 0;
+    let mut select = |i: usize| {
+        let v = *values[at..].select_nth_unstable_by(i - at, f64::total_cmp).1;
+        at = i;
+        v
+    };
+    let (p50, p95, p99) = (select(index(0.50)), select(index(0.95)), select(index(0.99)));
+    let max = values[at..].iter().copied().max_by(f64::total_cmp).unwrap_or(p99);
+    Percentiles { count: n, p50, p95, p99, max }
 }
 
-/// The first `n` items in `cmp` order, sorted: a partial selection, not a
-/// full sort of what may be a million requests.
+/// The first `n` items in `cmp` order, sorted: one pass keeping the best `n`
+/// (a handful) in order, not a sort or selection over what may be a million
+/// requests. Among equal items the first seen wins.
 pub fn top_by<T>(
-    mut items: Vec<T>,
+    items: impl IntoIterator<Item = T>,
     n: usize,
     cmp: impl Fn(&T, &T) -> std::cmp::Ordering,
 ) -> Vec<T> {
+    let mut best: Vec<T> = Vec::with_capacity(n.min(1024) + 1);
     if n == 0 {
-        return Vec::new();
+        return best;
     }
-    if items.len() > n {
-        items.select_nth_unstable_by(n - 1, &cmp);
-        items.truncate(n);
+    for item in items {
+        if best.len() == n && best.last().is_some_and(|worst| cmp(&item, worst).is_ge()) {
+            continue;
+        }
+        let at = best.partition_point(|b| cmp(b, &item).is_le());
+        best.insert(at, item);
+        best.truncate(n);
     }
-    items.sort_by(cmp);
-    items
+    best
 }
 
 /// A half-open time interval `[start, end)` in UTC.
@@ -217,6 +229,32 @@ mod tests {
     use super::*;
 
     proptest::proptest! {
+        /// Percentiles by selection are those of the sorted values.
+        #[test]
+        fn percentiles_match_sorting(values in proptest::collection::vec(0u16..500, 0..300)) {
+            let mut values: Vec<f64> = values.into_iter().map(f64::from).collect();
+            let mut sorted = values.clone();
+            sorted.sort_unstable_by(f64::total_cmp);
+            let p = percentiles(&mut values);
+            proptest::prop_assert_eq!(p.count, sorted.len());
+            if !sorted.is_empty() {
+                proptest::prop_assert_eq!(p.p50, percentile_sorted(&sorted, 0.50));
+                proptest::prop_assert_eq!(p.p95, percentile_sorted(&sorted, 0.95));
+                proptest::prop_assert_eq!(p.p99, percentile_sorted(&sorted, 0.99));
+                proptest::prop_assert_eq!(Some(p.max), sorted.last().copied());
+            }
+        }
+
+        /// One pass keeping the best few gives the first items of a full sort.
+        #[test]
+        fn top_by_matches_sorting(values in proptest::collection::vec(0u16..50, 0..300), n in 0usize..12) {
+            let mut sorted: Vec<(u16, usize)> = values.iter().copied().zip(0..).collect();
+            sorted.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            sorted.truncate(n);
+            let top = top_by(values.iter().copied().zip(0..), n, |a: &(u16, usize), b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            proptest::prop_assert_eq!(top, sorted);
+        }
+
         /// The percentile of the values less some of them, found by binary search, is
         /// what selecting over the remaining values gives.
         #[test]

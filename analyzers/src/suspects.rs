@@ -585,7 +585,7 @@ fn dense_untasked_sql(facts: &Facts) -> Vec<Span> {
         .collect();
     // A sliding window (two pointers): counting forward from every statement
     // was quadratic in the density, and busy logs have hundreds a minute.
-    let mut out = Vec::new();
+    let mut out: Vec<Span> = Vec::new();
     let mut j = 0;
     for (i, a) in times.iter().enumerate() {
         j = j.max(i);
@@ -593,7 +593,16 @@ fn dense_untasked_sql(facts: &Facts) -> Vec<Span> {
             j += 1;
         }
         if j - i >= 3 {
-            out.push(Span::new(a.start, times[j - 1].end));
+            let window = Span::new(a.start, times[j - 1].end);
+            // Windows of a busy stretch overlap one another: join them as they come
+            // (a million spans to sort otherwise). Ends only grow here, so a window
+            // that starts before the last one's end overlaps it.
+            match out.last_mut() {
+                Some(last) if window.start <= last.end => {
+                    *last = Span::new(last.start.min(window.start), last.end.max(window.end));
+                }
+                _ => out.push(window),
+            }
         }
     }
     out
