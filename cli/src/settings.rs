@@ -43,10 +43,16 @@ impl InputSettings {
                 .max(max_decompressed),
             ..OpenOptions::default()
         };
+        let mut parse = ParseOptions::default();
+        // A testing knob, not a flag: tests set a tiny chunk size to check that
+        // results do not depend on how a log is cut for parallel parsing.
+        if let Some(size) = std::env::var("OCTODIAG_CHUNK_SIZE").ok().and_then(|s| s.parse().ok()) {
+            parse.server_log.chunk_size = size;
+        }
         Ok(InputSettings {
             paths: o.paths.clone(),
             open,
-            parse: ParseOptions::default(),
+            parse,
             threads: o.threads,
             server_utc_offset,
         })

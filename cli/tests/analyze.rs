@@ -163,3 +163,26 @@ fn table_report_is_readable_and_safe() {
     let widest = text.lines().map(|l| l.chars().count()).max().unwrap_or(0);
     assert!(widest <= 100, "report is {widest} columns wide");
 }
+
+/// The report is the same whatever the thread count and however the logs are cut
+/// into chunks for parallel parsing (down to 4 KiB: many chunks per log, so facts
+/// folded in many parts are joined), on the bundle and on a scenario.
+#[test]
+fn report_does_not_depend_on_threads_or_chunks() {
+    for path in ["testdata/bundle", "testdata/scenarios/sql-pool"] {
+        let run = |threads: &str, chunk: Option<&str>| {
+            let mut cmd = assert_cmd::Command::cargo_bin("octodiag").unwrap();
+            cmd.current_dir(repo()).args(["analyze", "--format", "json", "-j", threads, path]);
+            if let Some(c) = chunk {
+                cmd.env("OCTODIAG_CHUNK_SIZE", c);
+            }
+            let out = cmd.output().unwrap();
+            assert!(out.status.code().is_some_and(|c| c <= 1), "{path}: {}", stderr(&out));
+            json(&out)
+        };
+        let base = run("2", None);
+        assert!(!base["suspects"].as_array().unwrap().is_empty(), "{path}: no suspects");
+        assert_eq!(run("1", None), base, "{path}: -j 1 differs from -j 2");
+        assert_eq!(run("2", Some("4096")), base, "{path}: 4 KiB chunks differ");
+    }
+}
