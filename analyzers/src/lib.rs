@@ -89,7 +89,12 @@ pub fn resident_memory() -> String {
             .and_then(|v| v.split_whitespace().next()?.parse::<u64>().ok())
             .map_or(0, |kb| kb >> 10)
     };
-    format!("RSS {} MiB (anonymous {} MiB)", field("VmRSS:"), field("RssAnon:"))
+    format!(
+        "RSS {} MiB (anonymous {} MiB, peak so far {} MiB)",
+        field("VmRSS:"),
+        field("RssAnon:"),
+        field("VmHWM:")
+    )
 }
 
 /// Runs every analysis and correlates the results. `folded` holds the facts
