@@ -93,8 +93,10 @@ impl Finished {
     }
 }
 
-/// Checks that no source changed while it was read, and assembles the tasks.
+/// Records how background decoding ended, checks that no source changed while
+/// it was read, and assembles the tasks.
 fn finish(sources: &mut [Source], mut parsed: Vec<Parsed>) -> Finished {
+    sources.iter_mut().for_each(Source::settle);
     sources.iter_mut().for_each(Source::check_unchanged);
     let fragments = parsed.iter_mut().flat_map(|p| std::mem::take(&mut p.task_fragments)).collect();
     let tasks = task_log::assemble(fragments);

@@ -41,6 +41,8 @@ impl InputSettings {
             max_total_decompressed: OpenOptions::default()
                 .max_total_decompressed
                 .max(max_decompressed),
+            // Parse `.gz` logs while they are decoded (a second core would idle otherwise).
+            stream_gzip: true,
             ..OpenOptions::default()
         };
         let mut parse = ParseOptions::default();

@@ -43,6 +43,9 @@ pub struct Detection {
 
 const HEAD: usize = 1024;
 
+/// Bytes [`detect`] may look at: the head, after a UTF-8 BOM.
+pub const DETECT_BYTES: usize = HEAD + 3;
+
 /// Detects the format of a source from its first KiB, using `file_name` only as a tie-break.
 pub fn detect(file_name: &str, bytes: &[u8]) -> Detection {
     let lower = file_name.to_ascii_lowercase();

@@ -40,6 +40,7 @@ pub mod detect;
 pub mod error;
 pub mod event;
 pub mod har;
+pub mod inflate;
 pub mod parse;
 pub mod redact;
 pub mod server_log;

@@ -1,8 +1,9 @@
 //! Dispatch: one [`Source`] in, one [`Parsed`] out, whatever the format.
 
-use crate::detect::{detect, Format};
+use crate::detect::{detect, Format, DETECT_BYTES};
 use crate::error::{Problem, Problems};
 use crate::event::{Event, SourceId};
+use crate::inflate::Inflating;
 use crate::server_log::{self, EventSink, ServerLogOptions};
 use crate::source::Source;
 use crate::task_log::TaskFragment;
@@ -63,7 +64,12 @@ pub fn parse_source_into<S: EventSink>(
     opts: &ParseOptions,
     new_sink: &(dyn Fn() -> S + Sync),
 ) -> (Parsed, Vec<S>) {
-    let detection = detect(&source.file_name, source.bytes());
+    // A `.gz` still being decoded: its first KiB is enough to tell the format.
+    let detection = detect(&source.file_name, source.head(DETECT_BYTES));
+    if detection.format != Format::ServerLog {
+        // Only server logs are parsed while they are decoded; the rest wait for it.
+        source.inflating().map(Inflating::wait_done);
+    }
     let mut sinks = Vec::new();
     let mut parsed = match detection.format {
         Format::ServerLog => {
@@ -90,7 +96,10 @@ fn from_server_log<S: EventSink>(
     opts: &ParseOptions,
     new_sink: &(dyn Fn() -> S + Sync),
 ) -> (Parsed, Vec<S>) {
-    let (log, sinks) = server_log::parse_into(id, source.bytes(), &opts.server_log, new_sink);
+    let (log, sinks) = match source.inflating() {
+        Some(growing) => server_log::parse_growing(id, growing, &opts.server_log, new_sink),
+        None => server_log::parse_into(id, source.bytes(), &opts.server_log, new_sink),
+    };
     let node = log.node.map(|name| name.resolve(source.bytes()).into_owned());
     let mut parsed = Parsed {
         entries: log.entries,

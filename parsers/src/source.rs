@@ -5,7 +5,9 @@
 //! ```text
 //!   PATH ──► walk (sorted, loop-safe) ──► regular file ──► sniff magic ──┬─► plain: mmap | read
 //!   "-"  ──► stdin (read) ───────────────────────────────────────────────┤
-//!                                                                        ├─► gzip: MultiGzDecoder (budget)
+//!                                                                        ├─► gzip: MultiGzDecoder (budget),
+//!                                                                        │   now, or on a thread while parsed
+//!                                                                        │   (`stream_gzip`, crate::inflate)
 //!                                                                        └─► zip: each member (budget) ─► sniff gzip
 //! ```
 //!
@@ -17,11 +19,14 @@ use std::collections::HashSet;
 use std::fs::{self, File};
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
 use memmap2::Mmap;
 
 use crate::error::{Problem, Problems};
+use crate::inflate::Inflating;
 
 /// How inputs are opened.
 #[derive(Clone, Debug)]
@@ -36,6 +41,10 @@ pub struct OpenOptions {
     pub allow_mmap: bool,
     /// Most members read from one zip archive.
     pub max_zip_members: usize,
+    /// Decode `.gz` files on a background thread while they are parsed
+    /// ([`crate::inflate`]) instead of before; the CLI turns it on. Off, every
+    /// source is complete when [`open_inputs`] returns.
+    pub stream_gzip: bool,
 }
 
 impl Default for OpenOptions {
@@ -46,14 +55,17 @@ impl Default for OpenOptions {
             mmap_threshold: 8 << 20,
             allow_mmap: true,
             max_zip_members: 100_000,
+            stream_gzip: false,
         }
     }
 }
 
-/// The bytes of a source: a read-only map of a file, or an owned buffer.
+/// The bytes of a source: a read-only map of a file, an owned buffer, or a
+/// gzip stream still being decoded (its bytes so far).
 enum Data {
     Mapped(Mmap),
     Owned(Vec<u8>),
+    Inflating(Arc<Inflating>),
 }
 
 /// How the bytes were obtained, for `inputs` and debugging.
@@ -101,10 +113,40 @@ struct Watch {
 
 impl Source {
     /// The bytes, without any BOM stripping (parsers do that).
+    ///
+    /// A `.gz` source still being decoded ([`Source::inflating`]) gives the bytes
+    /// decoded so far; after [`Source::settle`], all of them.
     pub fn bytes(&self) -> &[u8] {
         match &self.data {
             Data::Mapped(m) => m,
             Data::Owned(v) => v,
+            Data::Inflating(i) => i.available(),
+        }
+    }
+
+    /// The first `n` bytes (fewer if the source is shorter), waiting for them if
+    /// the source is still being decoded.
+    pub fn head(&self, n: usize) -> &[u8] {
+        let bytes = match self.inflating() {
+            Some(i) => i.wait_for(n).0,
+            None => self.bytes(),
+        };
+        &bytes[..bytes.len().min(n)]
+    }
+
+    /// The decoder of a `.gz` source opened with [`OpenOptions::stream_gzip`].
+    pub fn inflating(&self) -> Option<&Inflating> {
+        match &self.data {
+            Data::Inflating(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// Waits for background decoding to end, if any, and records why it stopped
+    /// early (a truncated stream, a limit reached) among the source's problems.
+    pub fn settle(&mut self) {
+        if let Some(p) = self.inflating().and_then(Inflating::take_problem) {
+            self.problems.push(p);
         }
     }
 
@@ -160,7 +202,8 @@ impl std::fmt::Debug for Source {
 
 /// Opens every path (files, folders, archives, `-`), in a deterministic order.
 pub fn open_inputs(paths: &[String], opts: &OpenOptions) -> Vec<Source> {
-    let mut opener = Opener { opts, out: Vec::new(), budget_used: 0 };
+    let budget = Arc::new(AtomicU64::new(opts.max_total_decompressed));
+    let mut opener = Opener { opts, out: Vec::new(), budget };
     for p in paths {
         if p == "-" {
             opener.open_stdin();
@@ -174,7 +217,8 @@ pub fn open_inputs(paths: &[String], opts: &OpenOptions) -> Vec<Source> {
 struct Opener<'o> {
     opts: &'o OpenOptions,
     out: Vec<Source>,
-    budget_used: u64,
+    /// Decompressed bytes the run may still produce (shared with background decoders).
+    budget: Arc<AtomicU64>,
 }
 
 impl Opener<'_> {
@@ -231,7 +275,7 @@ impl Opener<'_> {
         let watch =
             Watch { path: path.to_path_buf(), len: meta.len(), modified: meta.modified().ok() };
         match sniff_container(&magic[..n]) {
-            Container::Gzip => self.open_gzip_file(path, name, meta.len()),
+            Container::Gzip => self.open_gzip_file(path, name, meta),
             Container::Zip => self.open_zip_file(path, name, meta.len()),
             Container::Plain => self.open_plain(path, name, meta, watch),
         }
@@ -269,11 +313,52 @@ impl Opener<'_> {
         });
     }
 
-    fn open_gzip_file(&mut self, path: &Path, name: String, stored: u64) {
+    fn open_gzip_file(&mut self, path: &Path, name: String, meta: &fs::Metadata) {
+        let stored = meta.len();
+        if self.opts.stream_gzip {
+            let mapped = self.opts.should_map(last_component(&name), meta).then(|| map_file(path));
+            let compressed: io::Result<Box<dyn AsRef<[u8]> + Send>> = match mapped {
+                Some(Ok(m)) => Ok(Box::new(m)),
+                _ => fs::read(path).map(|v| Box::new(v) as Box<dyn AsRef<[u8]> + Send>),
+            };
+            let compressed = match compressed {
+                Ok(c) => c,
+                Err(e) => {
+                    return self.out.push(Source::failed(name, Problem::whole(io_reason(&e))))
+                }
+            };
+            // No room to reserve, or no thread to start: decode now instead.
+            let started =
+                Inflating::start(compressed, self.member_limit(), Arc::clone(&self.budget));
+            if let Ok(inflating) = started {
+                let watch =
+                    Watch { path: path.to_path_buf(), len: stored, modified: meta.modified().ok() };
+                return self.push_inflating(name, inflating, stored, watch);
+            }
+        }
         match fs::read(path) {
             Ok(bytes) => self.push_gzip(name, &bytes, stored),
             Err(e) => self.out.push(Source::failed(name, Problem::whole(io_reason(&e)))),
         }
+    }
+
+    /// A `.gz` source decoded in the background while it is parsed (its file
+    /// may be mapped, so it is watched for change like a mapped plain file).
+    fn push_inflating(
+        &mut self,
+        name: String,
+        inflating: Arc<Inflating>,
+        stored: u64,
+        watch: Watch,
+    ) {
+        let display = strip_gz_suffix(&name);
+        let mut s = Source::from_bytes(display, Vec::new());
+        s.name = name;
+        s.access = Access::Gzip;
+        s.stored_bytes = stored;
+        s.data = Data::Inflating(inflating);
+        s.watch = Some(watch);
+        self.out.push(s);
     }
 
     /// Decodes a gzip stream (all members) within the budget and pushes the result.
@@ -285,7 +370,7 @@ impl Opener<'_> {
         if let Some(p) = decoded.problem {
             problems.push(p);
         }
-        self.budget_used += decoded.bytes.len() as u64;
+        self.spend(decoded.bytes.len());
         let mut s = Source::from_bytes(display, decoded.bytes);
         s.name = name;
         s.access = Access::Gzip;
@@ -379,7 +464,7 @@ impl Opener<'_> {
         if sniff_container(&bytes) == Container::Gzip {
             return self.push_gzip(label, &bytes, stored);
         }
-        self.budget_used += bytes.len() as u64;
+        self.spend(bytes.len());
         let mut s = Source::from_bytes(label, bytes);
         s.access = Access::ZipMember;
         s.stored_bytes = stored;
@@ -410,10 +495,18 @@ impl Opener<'_> {
         self.out.push(s);
     }
 
+    /// Takes what an eagerly decoded stream produced from the run's budget.
+    fn spend(&self, n: usize) {
+        let n = n as u64;
+        let _ = self.budget.fetch_update(Ordering::Relaxed, Ordering::Relaxed, |left| {
+            Some(left.saturating_sub(n))
+        });
+    }
+
     /// What one more stream may decode: the per-member limit, capped by what is
     /// left of the run's total budget.
     fn member_limit(&self) -> u64 {
-        let left = self.opts.max_total_decompressed.saturating_sub(self.budget_used);
+        let left = self.budget.load(Ordering::Relaxed);
         self.opts.max_decompressed.min(left)
     }
 }

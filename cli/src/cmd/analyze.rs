@@ -5,6 +5,7 @@ use std::io::Write;
 use anyhow::{Context, Result};
 use octodiag_analyzers::facts::Part;
 use octodiag_analyzers::{analyze, Config, Dataset, Input};
+use octodiag_parsers::detect::DETECT_BYTES;
 use octodiag_parsers::time::parse_iso8601;
 use octodiag_parsers::{Clock, Format, Timestamp};
 
@@ -37,9 +38,9 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome> {
     };
     // Server-log events are folded into facts by the parse workers themselves.
     let (mut loaded, folded) = load::load_into(&settings, |sources| {
-        let keep_paths = sources
-            .iter()
-            .any(|s| octodiag_parsers::detect(&s.file_name, s.bytes()).format == Format::Har);
+        let keep_paths = sources.iter().any(|s| {
+            octodiag_parsers::detect(&s.file_name, s.head(DETECT_BYTES)).format == Format::Har
+        });
         Box::new(move || Part::new(keep_paths))
     })?;
     note("open and parse");

@@ -88,7 +88,7 @@ pub fn chunk_starts(bytes: &[u8], chunk_size: usize) -> Vec<usize> {
 }
 
 /// The first line start at or after `from` (exclusive of a partial line) that is an entry header.
-fn next_entry_start(bytes: &[u8], from: usize) -> Option<usize> {
+pub(crate) fn next_entry_start(bytes: &[u8], from: usize) -> Option<usize> {
     let mut pos = from;
     if pos > 0 && bytes.get(pos - 1) != Some(&b'\n') {
         pos += memchr::memchr(b'\n', &bytes[pos..])? + 1;

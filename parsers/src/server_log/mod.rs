@@ -30,6 +30,7 @@ use self::grammar::{Header, HeaderError};
 use self::messages::EntryView;
 use crate::error::{Problem, Problems};
 use crate::event::{Event, EventKind, SourceId, Text};
+use crate::inflate::Inflating;
 use crate::time::{Clock, Timestamp};
 
 /// Options for parsing one server log.
@@ -192,6 +193,60 @@ pub fn parse_into<S: EventSink>(
     };
     concat_chunks(chunks)
 }
+
+/// Parses a server log that is still being decoded ([`crate::inflate`]): each
+/// chunk goes to the pool as soon as it is whole, while decoding goes on. The
+/// result is that of [`parse_into`] on the final bytes: chunks begin at entry
+/// starts, and results never depend on where chunks begin.
+pub fn parse_growing<S: EventSink>(
+    source: SourceId,
+    growing: &Inflating,
+    opts: &ServerLogOptions,
+    new_sink: &(dyn Fn() -> S + Sync),
+) -> (ServerLog, Vec<S>) {
+    let chunk_size = opts.chunk_size.max(1);
+    let (head, _) = growing.wait_for(3);
+    let first = if head.starts_with(b"\xEF\xBB\xBF") { 3 } else { 0 };
+    let done: std::sync::Mutex<Vec<(usize, ServerLog, S)>> = std::sync::Mutex::new(Vec::new());
+    let parse = |index: usize, bytes: &[u8], range: (usize, usize)| {
+        let mut sink = new_sink();
+        let log = parse_chunk(source, bytes, range, opts, &mut sink);
+        done.lock().unwrap_or_else(|e| e.into_inner()).push((index, log, sink));
+    };
+    rayon::scope(|scope| {
+        let (mut start, mut index): (usize, usize) = (first, 0);
+        let mut need = start.saturating_add(chunk_size).saturating_add(1);
+        loop {
+            let (available, complete) = growing.wait_for(need);
+            // Only whole lines can decide a boundary: a line still being written
+            // could look like an entry header that it is not.
+            let whole = memchr::memrchr(b'\n', available).map_or(0, |i| i + 1);
+            let target = start.saturating_add(chunk_size);
+            let end = (target < whole)
+                .then(|| framing::next_entry_start(&available[..whole], target))
+                .flatten();
+            match end {
+                Some(end) => {
+                    let parse = &parse;
+                    scope.spawn(move |_| parse(index, available, (start, end)));
+                    need = end.saturating_add(chunk_size).saturating_add(1);
+                    (start, index) = (end, index + 1);
+                }
+                None if complete => {
+                    parse(index, available, (start.min(available.len()), available.len()));
+                    break;
+                }
+                None => need = available.len().saturating_add(GROW_STEP),
+            }
+        }
+    });
+    let mut chunks = done.into_inner().unwrap_or_else(|e| e.into_inner());
+    chunks.sort_by_key(|c| c.0);
+    concat_chunks(chunks.into_iter().map(|(_, log, sink)| (log, sink)).collect())
+}
+
+/// How much more to wait for when no entry starts in what is decoded yet.
+const GROW_STEP: usize = 1 << 20;
 
 fn concat_chunks<S: EventSink>(chunks: Vec<(ServerLog, S)>) -> (ServerLog, Vec<S>) {
     let mut out = ServerLog::default();

@@ -230,3 +230,44 @@ fn one_thread_and_many_agree() {
     assert_eq!(summary(&a), summary(&b));
     assert_eq!(a.entries, 32 * 50);
 }
+
+fn gzip(bytes: &[u8]) -> Vec<u8> {
+    use std::io::Write;
+    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+    e.write_all(bytes).unwrap();
+    e.finish().unwrap()
+}
+
+/// Parsing while decoding gives exactly what parsing the decoded bytes gives,
+/// for chunk sizes that cut the log inside one decoder step and across many
+/// (the log is larger than a step), with a BOM or not, on one thread and many.
+#[test]
+fn parsing_while_decoding_matches_parsing_after() {
+    use std::sync::atomic::AtomicU64;
+    use std::sync::Arc;
+
+    let mut bytes = b"\xEF\xBB\xBF".to_vec();
+    bytes.extend(repeated(400)); // ~2.6 MB: more than two decoder steps
+    for log in [&bytes[3..], &bytes[..]] {
+        let whole = parse_with(log, usize::MAX);
+        for (chunk, threads) in [(4096, 4), (300_000, 1), (usize::MAX, 2)] {
+            let budget = Arc::new(AtomicU64::new(u64::MAX));
+            let growing = crate::inflate::Inflating::start(Box::new(gzip(log)), 1 << 30, budget)
+                .expect("reserve and start");
+            let opts = ServerLogOptions { chunk_size: chunk, keep_generic: true };
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            let (mut streamed, chunks) =
+                pool.install(|| parse_growing(0, &growing, &opts, &Vec::new));
+            streamed.events = concat_events(chunks);
+            assert_eq!(summary(&streamed), summary(&whole), "chunk {chunk}");
+            assert_eq!(
+                (streamed.entries, streamed.lines, streamed.skipped_lines),
+                (whole.entries, whole.lines, whole.skipped_lines)
+            );
+            let offsets = |l: &ServerLog| l.events.iter().map(|e| e.offset).collect::<Vec<_>>();
+            assert_eq!(offsets(&streamed), offsets(&whole));
+            assert_eq!(growing.available(), log, "every byte decoded");
+            assert!(growing.take_problem().is_none());
+        }
+    }
+}
