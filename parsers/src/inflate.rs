@@ -100,9 +100,13 @@ impl Inflating {
             reservation: map,
         });
         let worker = Arc::clone(&me);
-        std::thread::Builder::new()
-            .name("octodiag-inflate".into())
-            .spawn(move || worker.decode((*compressed).as_ref(), limit, cap, &budget))?;
+        std::thread::Builder::new().name("octodiag-inflate".into()).spawn(move || {
+            // Readers wait for `done`: it must be set even if decoding panicked.
+            let run = || worker.decode((*compressed).as_ref(), limit, cap, &budget);
+            if std::panic::catch_unwind(std::panic::AssertUnwindSafe(run)).is_err() {
+                worker.finish(Some(Problem::whole("gzip decoder failed; input cut here")));
+            }
+        })?;
         // Without it, the decoder still works: it takes its own page faults.
         let helper = Arc::clone(&me);
         let _ = std::thread::Builder::new()
@@ -201,9 +205,14 @@ impl Inflating {
             (len == 0 && compressed.len() < 18).then(|| Problem::whole("empty or truncated gzip"))
         });
         self.publish(len.min(cap - 1));
+        self.finish(problem);
+    }
+
+    /// Marks decoding as ended and wakes every waiter.
+    fn finish(&self, problem: Option<Problem>) {
         let mut state = self.state.lock().unwrap_or_else(|e| e.into_inner());
         state.done = true;
-        state.problem = problem;
+        state.problem = state.problem.take().or(problem);
         drop(state);
         self.progress.notify_all();
     }
