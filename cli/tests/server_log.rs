@@ -290,3 +290,71 @@ fn folder_walk_reports_loops_dangling_links_and_fifos() {
         doc["inputs"].as_array().unwrap().iter().filter(|i| i["format"] == "server-log").count();
     assert_eq!(logs_found, 1, "the log is read once, not again through the loop");
 }
+
+/// A `.gz` large enough to be parsed while it is decoded (8 MiB compressed and
+/// more) gives the events and counts of the same log uncompressed, on one thread
+/// and two, with a truncated copy reported and its decoded part still read.
+#[test]
+fn large_gz_parsed_while_decoding_matches_the_plain_log() {
+    let sample = fs::read(testdata(SAMPLE)).unwrap();
+    // Filler entries whose messages barely compress (random printable ASCII), so
+    // that the file is large compressed but modest decoded, then the sample.
+    let mut log = Vec::with_capacity(12 << 20);
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    let mut n = 0;
+    while log.len() < 11_600_000 {
+        let payload: String = (0..400)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                char::from(b'!' + (x % 94) as u8)
+            })
+            .collect();
+        n += 1;
+        log.extend_from_slice(
+            format!(
+                "2016-05-29 23:{:02}:{:02}.0000     38  INFO  Filler {n} {payload}\n",
+                n / 60 % 60,
+                n % 60
+            )
+            .as_bytes(),
+        );
+    }
+    let filler_lines = n as u64;
+    log.extend_from_slice(&sample);
+    let dir = tempfile::tempdir().unwrap();
+    let plain = dir.path().join("OctopusServer.7.txt");
+    fs::write(&plain, &log).unwrap();
+    let compressed = gzip(&log);
+    assert!(compressed.len() >= 8 << 20, "compressed only {} bytes", compressed.len());
+    let gz = dir.path().join("OctopusServer.8.txt.gz");
+    fs::write(&gz, &compressed).unwrap();
+    let typed = |path: &std::path::Path, threads: &str| {
+        let out = octodiag(&["events", "-j", threads, path.to_str().unwrap()]);
+        assert!(out.status.success(), "{}", stderr(&out));
+        let events = ndjson(&out);
+        summarise(&events)
+            .into_iter()
+            .filter(|(_, kind, _)| kind != "log")
+            .map(|(line, kind, ms)| (line - filler_lines, kind, ms))
+            .collect::<Vec<_>>()
+    };
+    let want: Vec<_> = expected().into_iter().filter(|(_, k, _)| k != "log").collect();
+    assert_eq!(typed(&plain, "2"), want, "plain");
+    for threads in ["1", "2"] {
+        assert_eq!(typed(&gz, threads), want, "gz, {threads} threads");
+    }
+    let counts = |path: &std::path::Path| {
+        let out = octodiag(&["inputs", "--format", "json", path.to_str().unwrap()]);
+        let v = json(&out);
+        let i = &v["inputs"][0];
+        (i["entries"].as_u64(), i["bytes"].as_u64(), i["problems"].as_u64())
+    };
+    assert_eq!(counts(&gz), counts(&plain));
+    let cut = dir.path().join("OctopusServer.9.txt.gz");
+    fs::write(&cut, &compressed[..compressed.len() - 4096]).unwrap();
+    let out = octodiag(&["inputs", cut.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1), "a truncated gzip is a problem");
+    assert!(stderr(&out).contains("truncated or corrupt gzip"), "{}", stderr(&out));
+}

@@ -68,6 +68,9 @@ enum Data {
     Inflating(Arc<Inflating>),
 }
 
+/// Most `.gz` files decoded in the background at once; the rest decode as opened.
+const MAX_STREAMING: usize = 8;
+
 /// How the bytes were obtained, for `inputs` and debugging.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Access {
@@ -203,7 +206,7 @@ impl std::fmt::Debug for Source {
 /// Opens every path (files, folders, archives, `-`), in a deterministic order.
 pub fn open_inputs(paths: &[String], opts: &OpenOptions) -> Vec<Source> {
     let budget = Arc::new(AtomicU64::new(opts.max_total_decompressed));
-    let mut opener = Opener { opts, out: Vec::new(), budget };
+    let mut opener = Opener { opts, out: Vec::new(), budget, streaming: 0 };
     for p in paths {
         if p == "-" {
             opener.open_stdin();
@@ -219,6 +222,8 @@ struct Opener<'o> {
     out: Vec<Source>,
     /// Decompressed bytes the run may still produce (shared with background decoders).
     budget: Arc<AtomicU64>,
+    /// `.gz` files being decoded in the background.
+    streaming: usize,
 }
 
 impl Opener<'_> {
@@ -315,7 +320,9 @@ impl Opener<'_> {
 
     fn open_gzip_file(&mut self, path: &Path, name: String, meta: &fs::Metadata) {
         let stored = meta.len();
-        if self.opts.stream_gzip {
+        // Small files decode in no time; and each streamed one takes two threads.
+        let worth_streaming = stored >= self.opts.mmap_threshold && self.streaming < MAX_STREAMING;
+        if self.opts.stream_gzip && worth_streaming {
             let mapped = self.opts.should_map(last_component(&name), meta).then(|| map_file(path));
             let compressed: io::Result<Box<dyn AsRef<[u8]> + Send>> = match mapped {
                 Some(Ok(m)) => Ok(Box::new(m)),
@@ -331,6 +338,7 @@ impl Opener<'_> {
             let started =
                 Inflating::start(compressed, self.member_limit(), Arc::clone(&self.budget));
             if let Ok(inflating) = started {
+                self.streaming += 1;
                 let watch =
                     Watch { path: path.to_path_buf(), len: stored, modified: meta.modified().ok() };
                 return self.push_inflating(name, inflating, stored, watch);
