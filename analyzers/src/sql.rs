@@ -144,29 +144,43 @@ pub fn analyze(
     sql_evidence: &(dyn Fn(&SqlFact) -> Evidence + Sync),
     pressure_evidence: &dyn Fn(&Pressure) -> Evidence,
 ) -> SqlReport {
-    let slow: Vec<&SqlFact> = facts.sql.iter().filter(|s| s.ms >= SLOW_SQL_MS).collect();
-    let mut by_ids: rustc_hash::FxHashMap<(u32, Option<u32>, u32), Vec<&SqlFact>> =
+    // One pass sums every group; a second collects the statements of the top
+    // groups only (a million statements, a handful of groups shown).
+    let ids = |s: &SqlFact| (s.operation, s.table, s.component);
+    let slow = || facts.sql.iter().filter(|s| s.ms >= SLOW_SQL_MS);
+    let mut totals: rustc_hash::FxHashMap<(u32, Option<u32>, u32), f64> =
         rustc_hash::FxHashMap::default();
-    for s in &slow {
-        by_ids.entry((s.operation, s.table, s.component)).or_default().push(s);
+    for s in slow() {
+        *totals.entry(ids(s)).or_default() += s.ms;
     }
-    // Rank the groups by total time first, then summarise only the top ones.
-    let mut ranked: Vec<(Key<'_>, f64, Vec<&SqlFact>)> = by_ids
+    let mut ranked: Vec<(Key<'_>, f64, (u32, Option<u32>, u32))> = totals
         .into_iter()
-        .map(|((op, table, comp), v)| {
+        .map(|((op, table, comp), total)| {
             let key = (facts.name(op), table.map(|t| facts.name(t)), facts.name(comp));
-            (key, ms_round(v.iter().map(|s| s.ms).sum()), v)
+            (key, ms_round(total), (op, table, comp))
         })
         .collect();
     ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then_with(|| a.0.cmp(&b.0)));
     ranked.truncate(top);
+    let position: rustc_hash::FxHashMap<(u32, Option<u32>, u32), usize> =
+        ranked.iter().enumerate().map(|(i, r)| (r.2, i)).collect();
+    let mut members: Vec<Vec<&SqlFact>> = vec![Vec::new(); ranked.len()];
+    let mut slow_count = 0;
+    for s in slow() {
+        slow_count += 1;
+        if let Some(i) = position.get(&ids(s)) {
+            members[*i].push(s);
+        }
+    }
+    let ranked: Vec<(Key<'_>, f64, Vec<&SqlFact>)> =
+        ranked.into_iter().zip(members).map(|((k, total, _), v)| (k, total, v)).collect();
     let logged = logged_correlations(facts, &ranked);
     // Groups are independent: summarise them in parallel.
     let groups: Vec<SqlGroup> =
         ranked.into_par_iter().map(|(k, _, v)| group(k, &v, &logged, sql_evidence)).collect();
     SqlReport {
         total: facts.sql_total(),
-        slow: slow.len(),
+        slow: slow_count,
         groups,
         errors: errors(facts, pressure_evidence),
         pressure_episodes: pressure_episodes(facts, pressure_evidence),

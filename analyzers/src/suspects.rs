@@ -45,7 +45,7 @@ use crate::report::{utc, TimelineItem};
 use crate::retention::RetentionRun;
 use crate::sql::{task_name, SqlReport};
 use crate::stats::{
-    merge, overlap_total, percentile_sorted, total_secs, SortedValues, Span, SpanSet,
+    merge, overlap_total, percentile_select, total_secs, SortedValues, Span, SpanSet,
 };
 use crate::tasks::{
     deployments_by_project, running_over_time, spans_at_or_above, TaskView, TasksReport,
@@ -185,14 +185,14 @@ struct Correlation {
 
 const TOLERANCE_SECS: f64 = 30.0;
 
-fn correlate(c: &Candidate, s: &Symptoms<'_>) -> Correlation {
+/// Measures a candidate against the symptoms; `overlapping` are the slow requests
+/// that overlap its (widened) spans, from [`Symptoms::overlapping`].
+fn correlate(c: &Candidate, s: &Symptoms<'_>, overlapping: &[&Req]) -> Correlation {
     let observed_secs = total_secs(&s.observed).max(60.0);
     let clipped = clip(&c.spans, &s.observed);
     let in_secs = total_secs(&clipped).min(observed_secs);
     let out_secs = (observed_secs - in_secs).max(0.0);
-    let widened = SpanSet::new(c.spans.iter().map(|x| x.widen(TOLERANCE_SECS)).collect());
-    let mut inside: Vec<f64> = s.overlapping(&widened).iter().map(|r| r.ms).collect();
-    inside.sort_unstable_by(f64::total_cmp);
+    let mut inside: Vec<f64> = overlapping.iter().map(|r| r.ms).collect();
     let n_in = inside.len();
     let n_total = s.slow.len();
     let rate_in = n_in as f64 / in_secs.max(60.0);
@@ -220,10 +220,31 @@ fn correlate(c: &Candidate, s: &Symptoms<'_>) -> Correlation {
         lift,
         share,
         episode_cover,
-        p95_in: (!inside.is_empty()).then(|| percentile_sorted(&inside, 0.95)),
-        p95_out: s.sorted_ms.percentile_without(&inside, 0.95),
+        p95_out: p95_outside(s, overlapping, &mut inside),
+        p95_in: percentile_select(&mut inside, 0.95),
         confidence: (strength * share.min(1.0) * support).clamp(0.0, 1.0),
     }
+}
+
+/// The p95 of the slow requests outside a candidate, exactly, the cheaper way:
+/// few inside (the usual case) → the inside sorted, and a binary search in all
+/// durations sorted once; many inside → the outside collected (both lists are
+/// in time order, the inside a sub-list) and selected. `inside_ms` is reordered.
+fn p95_outside(s: &Symptoms<'_>, overlapping: &[&Req], inside_ms: &mut [f64]) -> Option<f64> {
+    if inside_ms.len() <= s.slow.len() / 4 {
+        inside_ms.sort_unstable_by(f64::total_cmp);
+        return s.sorted_ms.percentile_without(inside_ms, 0.95);
+    }
+    let mut next = overlapping.iter().peekable();
+    let mut outside = Vec::with_capacity(s.slow.len() - overlapping.len());
+    for r in &s.slow {
+        if next.peek().is_some_and(|i| std::ptr::eq(**i, *r)) {
+            next.next();
+        } else {
+            outside.push(r.ms);
+        }
+    }
+    percentile_select(&mut outside, 0.95)
 }
 
 fn clip(spans: &[Span], observed: &[Span]) -> Vec<Span> {
@@ -260,7 +281,9 @@ pub fn rank(
 }
 
 fn score(c: Candidate, s: &Symptoms<'_>, evidence: &dyn Fn(&Req) -> Evidence) -> Suspect {
-    let k = correlate(&c, s);
+    let widened = SpanSet::new(c.spans.iter().map(|x| x.widen(TOLERANCE_SECS)).collect());
+    let overlapping = s.overlapping(&widened);
+    let k = correlate(&c, s, &overlapping);
     let (direct, direct_summary) = c.direct.clone().unwrap_or((0.0, String::new()));
     let confidence = round3(k.confidence.max(direct));
     let summary = if direct > k.confidence && !direct_summary.is_empty() {
@@ -281,10 +304,8 @@ fn score(c: Candidate, s: &Symptoms<'_>, evidence: &dyn Fn(&Req) -> Evidence) ->
     metrics.insert("direct_confidence".into(), json!(round3(direct)));
     let mut ev = c.evidence.clone();
     ev.truncate(3);
-    let widened = SpanSet::new(c.spans.iter().map(|x| x.widen(TOLERANCE_SECS)).collect());
-    let ends = s.overlapping(&widened);
     let inside: Vec<&&Req> =
-        ends.iter().filter(|r| widened.overlaps(&Span::new(r.end, r.end))).collect();
+        overlapping.iter().filter(|r| widened.overlaps(&Span::new(r.end, r.end))).collect();
     let inside =
         crate::stats::top_by(inside, 3, |a, b| b.ms.total_cmp(&a.ms).then(a.end.cmp(&b.end)));
     ev.extend(inside.into_iter().take(3).map(|r| evidence(r)));
@@ -843,6 +864,30 @@ mod tests {
                 .map(|r| (r.start().0, r.end.0))
                 .collect();
             proptest::prop_assert_eq!(fast, full);
+        }
+
+        /// The p95 outside a candidate is that of the requests it does not overlap,
+        /// whether few or many overlap it.
+        #[test]
+        fn p95_outside_matches_a_full_scan(
+            reqs in proptest::collection::vec((0i64..5_000, 0i64..900), 1..300),
+            windows in proptest::collection::vec((0i64..6_000, 0i64..3000), 0..6),
+        ) {
+            let reqs: Vec<Req> = reqs.into_iter().map(|(end, d)| req(end - d, end)).collect();
+            let spans = SpanSet::new(windows.into_iter().map(|(a, d)| Span::new(ts(a), ts(a + d))).collect());
+            let s = Symptoms::new(reqs.iter().collect(), false, Vec::new(), Vec::new());
+            let inside = s.overlapping(&spans);
+            let mut inside_ms: Vec<f64> = inside.iter().map(|r| r.ms).collect();
+            let mut outside: Vec<f64> = s
+                .slow
+                .iter()
+                .filter(|r| !spans.overlaps(&Span::new(r.start(), r.end)))
+                .map(|r| r.ms)
+                .collect();
+            proptest::prop_assert_eq!(
+                p95_outside(&s, &inside, &mut inside_ms),
+                percentile_select(&mut outside, 0.95)
+            );
         }
     }
 
