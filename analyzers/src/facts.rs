@@ -521,6 +521,16 @@ impl Part {
             at,
             local,
         };
+        let pressure = |what, active, transaction| Pressure {
+            time,
+            active,
+            what,
+            transaction,
+            source: e.source,
+            line: e.line,
+            at,
+            local,
+        };
         if e.level >= Level::Error {
             self.facts.errors.push(point(Cow::Borrowed(e.kind.name()), None));
         }
@@ -536,34 +546,14 @@ impl Part {
                     SqlErrorKind::Other => "sql-error",
                 };
                 let transaction = transaction.as_ref().map(|t| redact_text(&t.resolve(b)));
-                let (source, line, active) = (e.source, e.line, None);
-                f.pressure.push(Pressure {
-                    time,
-                    active,
-                    what,
-                    transaction,
-                    source,
-                    line,
-                    at,
-                    local,
-                });
+                f.pressure.push(pressure(what, None, transaction));
             }
             EventKind::Transactions(t) => {
                 let (what, active) = match t.active {
                     Some(n) => ("transactions-active", Some(n)),
                     None => ("high-transactions-dump", Some(t.dump.len() as u32)),
                 };
-                let (source, line, transaction) = (e.source, e.line, None);
-                f.pressure.push(Pressure {
-                    time,
-                    active,
-                    what,
-                    transaction,
-                    source,
-                    line,
-                    at,
-                    local,
-                });
+                f.pressure.push(pressure(what, active, None));
             }
             EventKind::ServerStart { version, pid, .. } => {
                 let version = version.resolve(b).into_owned();

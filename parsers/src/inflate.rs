@@ -24,7 +24,7 @@ use std::sync::{Arc, Condvar, Mutex};
 use memmap2::{MmapMut, MmapOptions};
 
 use crate::error::Problem;
-use crate::source::human_bytes;
+use crate::source::{human_bytes, over_limit};
 
 /// Bytes decoded between two announcements of progress.
 const STEP: usize = 1 << 20;
@@ -249,15 +249,6 @@ fn take_budget(budget: &AtomicU64, n: u64) -> u64 {
     }
 }
 
-fn over_limit(limit: u64) -> Problem {
-    Problem::whole(format!(
-        "refused: decompressed size exceeds the limit of {} (--max-decompressed); \
-         only the first {} were read",
-        human_bytes(limit),
-        human_bytes(limit)
-    ))
-}
-
 fn over_budget(read: usize) -> Problem {
     Problem::whole(format!(
         "refused: the run's total decompressed size limit was reached; only the first {} were read",
@@ -271,16 +262,9 @@ fn corrupt(read: usize, e: &std::io::Error) -> Problem {
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write;
-
     use super::*;
     use crate::source::decode_gzip;
-
-    fn gz(data: &[u8]) -> Vec<u8> {
-        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        e.write_all(data).unwrap();
-        e.finish().unwrap()
-    }
+    use crate::test_util::gz;
 
     fn lines(n: u32) -> Vec<u8> {
         (0..n).flat_map(|i| format!("line {i}\n").into_bytes()).collect()

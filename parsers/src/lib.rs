@@ -49,6 +49,9 @@ pub mod task;
 pub mod task_log;
 pub mod time;
 
+#[cfg(test)]
+mod test_util;
+
 pub use detect::{detect, Detection, Format};
 pub use error::{Problem, Problems};
 pub use event::{Event, EventKind, Level, Request, SourceId, Sql, SqlErrorKind, Text};

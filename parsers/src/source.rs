@@ -596,12 +596,7 @@ pub fn decode_gzip(compressed: &[u8], limit: u64) -> Decoded {
     let problem = match decoder.read_to_end(&mut bytes) {
         Ok(_) if bytes.len() as u64 > limit => {
             bytes.truncate(limit as usize);
-            Some(Problem::whole(format!(
-                "refused: decompressed size exceeds the limit of {} (--max-decompressed); \
-                 only the first {} were read",
-                human_bytes(limit),
-                human_bytes(limit)
-            )))
+            Some(over_limit(limit))
         }
         Ok(_) if bytes.is_empty() && compressed.len() < 18 => {
             Some(Problem::whole("empty or truncated gzip"))
@@ -613,6 +608,16 @@ pub fn decode_gzip(compressed: &[u8], limit: u64) -> Decoded {
         ))),
     };
     Decoded { bytes, problem }
+}
+
+/// Why a stream was cut at `limit` bytes.
+pub fn over_limit(limit: u64) -> Problem {
+    Problem::whole(format!(
+        "refused: decompressed size exceeds the limit of {} (--max-decompressed); \
+         only the first {} were read",
+        human_bytes(limit),
+        human_bytes(limit)
+    ))
 }
 
 /// `x.txt.gz` is shown as itself but detected as `x.txt`.
@@ -697,13 +702,7 @@ pub fn human_bytes(n: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use std::io::Write;
-
-    fn gz(data: &[u8]) -> Vec<u8> {
-        let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-        e.write_all(data).unwrap();
-        e.finish().unwrap()
-    }
+    use crate::test_util::gz;
 
     #[test]
     fn sniffs_by_magic_not_name() {

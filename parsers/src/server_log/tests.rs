@@ -231,12 +231,7 @@ fn one_thread_and_many_agree() {
     assert_eq!(a.entries, 32 * 50);
 }
 
-fn gzip(bytes: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-    let mut e = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
-    e.write_all(bytes).unwrap();
-    e.finish().unwrap()
-}
+use crate::test_util::gz as gzip;
 
 /// Parsing while decoding gives exactly what parsing the decoded bytes gives,
 /// for chunk sizes that cut the log inside one decoder step and across many
