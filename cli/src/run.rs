@@ -13,7 +13,7 @@
 
 use anyhow::{Context, Result};
 use octodiag_parsers::{
-    open_inputs, parse_source, parse_source_into, task_log, Event, EventSink, Parsed, Source, Task,
+    open_inputs, parse_source_into, task_log, Event, EventSink, Parsed, Source, Task,
 };
 use rayon::prelude::*;
 
@@ -48,37 +48,34 @@ impl Loaded {
 
 /// Builds the thread pool, opens and parses every input, keeping every event.
 pub fn load(settings: &InputSettings) -> Result<Loaded> {
-    init_threads(settings.threads)?;
-    {
-        let mut sources = open_inputs(&settings.paths, &settings.open);
-        let parsed =
-            sources.par_iter().enumerate().map(|(i, s)| parse_source(i as u32, s, &settings.parse));
-        let parsed = parsed.collect();
-        Ok(finish(&mut sources, parsed).into_loaded(sources))
+    let (mut loaded, chunks) = load_into(settings, |_| Box::new(Vec::new))?;
+    for (parsed, chunks) in loaded.parsed.iter_mut().zip(chunks) {
+        if !chunks.is_empty() {
+            parsed.events = octodiag_parsers::server_log::concat_events(chunks);
+        }
     }
+    Ok(loaded)
 }
 
 /// Like [`load`], but server-log events go to sinks made by `new_sink` (given
 /// the list of sources, so that it can look at what else was opened) instead
-/// of being kept: analysis folds them into facts while parsing. The sinks of
-/// all sources are returned in order.
+/// of being kept: analysis folds them into facts while parsing. Returns each
+/// source's sinks, in source order.
 pub fn load_into<S: EventSink>(
     settings: &InputSettings,
     new_sink: impl Fn(&[Source]) -> Box<dyn Fn() -> S + Sync> + Sync,
-) -> Result<(Loaded, Vec<S>)> {
+) -> Result<(Loaded, Vec<Vec<S>>)> {
     init_threads(settings.threads)?;
-    {
-        let mut sources = open_inputs(&settings.paths, &settings.open);
-        let make = new_sink(&sources);
-        let results: Vec<(Parsed, Vec<S>)> = sources
-            .par_iter()
-            .enumerate()
-            .map(|(i, s)| parse_source_into(i as u32, s, &settings.parse, &*make))
-            .collect();
-        let (parsed, sinks): (Vec<Parsed>, Vec<Vec<S>>) = results.into_iter().unzip();
-        let loaded = finish(&mut sources, parsed).into_loaded(sources);
-        Ok((loaded, sinks.into_iter().flatten().collect()))
-    }
+    let mut sources = open_inputs(&settings.paths, &settings.open);
+    let make = new_sink(&sources);
+    let results: Vec<(Parsed, Vec<S>)> = sources
+        .par_iter()
+        .enumerate()
+        .map(|(i, s)| parse_source_into(i as u32, s, &settings.parse, &*make))
+        .collect();
+    let (parsed, sinks): (Vec<Parsed>, Vec<Vec<S>>) = results.into_iter().unzip();
+    let loaded = finish(&mut sources, parsed).into_loaded(sources);
+    Ok((loaded, sinks))
 }
 
 /// Parsed sources with their tasks assembled, before the sources are attached.

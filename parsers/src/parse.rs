@@ -3,7 +3,6 @@
 use crate::detect::{detect, Format, DETECT_BYTES};
 use crate::error::{Problem, Problems};
 use crate::event::{Event, SourceId};
-use crate::inflate::Inflating;
 use crate::server_log::{self, EventSink, ServerLogOptions};
 use crate::source::Source;
 use crate::task_log::TaskFragment;
@@ -66,9 +65,9 @@ pub fn parse_source_into<S: EventSink>(
 ) -> (Parsed, Vec<S>) {
     // A `.gz` still being decoded: its first KiB is enough to tell the format.
     let detection = detect(&source.file_name, source.head(DETECT_BYTES));
-    if detection.format != Format::ServerLog {
-        // Only server logs are parsed while they are decoded; the rest wait for it.
-        source.inflating().map(Inflating::wait_done);
+    // Only server logs are parsed while they are decoded; the rest wait for it.
+    if let Some(growing) = source.inflating().filter(|_| detection.format != Format::ServerLog) {
+        growing.wait_done();
     }
     let mut sinks = Vec::new();
     let mut parsed = match detection.format {

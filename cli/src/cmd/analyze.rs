@@ -48,7 +48,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome> {
     note("merge by time");
     let report = {
         let data = dataset(&loaded, &events);
-        analyze(&data, folded, &config)
+        analyze(&data, folded.into_iter().flatten().collect(), &config)
     };
     note("analysis");
     let mut out = output::stdout();
