@@ -5,13 +5,14 @@
 //! for task logs, a [`Task`] model).
 //!
 //! ```text
-//! paths ──► source::open_inputs ──► Source (&[u8]: mmap | read | gzip | zip member | stdin)
-//!                                     │
+//! paths ──► source::open_inputs ──► Source (&[u8]: mmap | read | gzip | zip member | stdin;
+//!                                     │        a large .gz is decoded on a thread while parsed)
 //!                       detect::detect (first KiB; name breaks ties)
 //!                                     │
 //!        ┌──────────────┬─────────────┼──────────────┬──────────────┐
 //!   server_log      task_log (json)  task_log (text)  har          unknown
-//!        └──────────────┴─────────────┴──────────────┴──► parse::Parsed
+//!        │               └────────────┴──────────────┴──► parse::Parsed (events, task fragments)
+//!        └─► EventSink per parallel chunk: keep (events), drop (inputs), fold (analyze)
 //! ```
 //!
 //! Vocabulary, used the same way everywhere:
