@@ -11,8 +11,9 @@
 //!                                                                        └─► zip: each member (budget) ─► sniff gzip
 //! ```
 //!
-//! Memory-mapping is decided in one place, [`OpenOptions::should_map`], and the
-//! one `unsafe` block lives in [`map_file`]. Every failure becomes a
+//! Memory-mapping is decided in one place, [`OpenOptions::should_map`], and
+//! this module's one `unsafe` block lives in `map_file` (the others, for the
+//! background decoder's buffer, in [`crate::inflate`]). Every failure becomes a
 //! [`Problem`] on the input it concerns; opening never aborts the run.
 
 use std::collections::HashSet;

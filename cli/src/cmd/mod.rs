@@ -1,4 +1,4 @@
-//! One module per subcommand. Each loads inputs through [`crate::run`] and
+//! One module per subcommand. Each loads inputs through [`mod@crate::run`] and
 //! renders through [`crate::render`].
 
 pub mod analyze;

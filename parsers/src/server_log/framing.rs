@@ -1,7 +1,7 @@
 //! Framing: where one server-log entry ends and the next begins.
 //!
 //! The rule, in vector's `line_agg` vocabulary, is **HaltBefore(header)**: a
-//! line that starts with a valid entry header ([`grammar::header`]) starts a
+//! line that starts with a valid entry header ([`super::grammar::header`]) starts a
 //! new entry; every other line *continues through* into the current entry
 //! (exception stacks, multi-line SQL, Environment Information, transaction
 //! dumps). Lines before the first header belong to no entry and are counted

@@ -11,7 +11,7 @@
 //!
 //! * [`parse`] runs once per source, in parallel with the others. Each line is
 //!   framed ([`Lines`]), recognised ([`grammar::json_line`]) and reduced to a
-//!   compact [`Record`]: time, node, category and a [`Mark`]. Only the messages
+//!   compact [`Record`]: time, node, category and a `Mark`. Only the messages
 //!   the model needs are decoded and kept: node names (`PLN`, a node's first
 //!   `INF`) and fatal messages. A source yields one [`DiskPart`] per root
 //!   correlation id it contains.
