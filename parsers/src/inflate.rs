@@ -160,6 +160,13 @@ impl Inflating {
         (self.available(), done)
     }
 
+    /// What is decoded now and whether decoding has ended, without waiting.
+    pub fn peek(&self) -> (&[u8], bool) {
+        let done = self.state.lock().unwrap_or_else(|e| e.into_inner()).done;
+        // Read after `done`: once done, `ready` is final.
+        (self.available(), done)
+    }
+
     /// Waits for the end of decoding and returns every decoded byte.
     pub fn wait_done(&self) -> &[u8] {
         self.wait_for(usize::MAX).0

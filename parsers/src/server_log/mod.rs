@@ -217,7 +217,7 @@ pub fn parse_growing<S: EventSink>(
         let (mut start, mut index): (usize, usize) = (first, 0);
         let mut need = start.saturating_add(chunk_size).saturating_add(1);
         loop {
-            let (available, complete) = growing.wait_for(need);
+            let (available, complete) = wait_helping(growing, need);
             // Only whole lines can decide a boundary: a line still being written
             // could look like an entry header that it is not.
             let whole = memchr::memrchr(b'\n', available).map_or(0, |i| i + 1);
@@ -243,6 +243,21 @@ pub fn parse_growing<S: EventSink>(
     let mut chunks = done.into_inner().unwrap_or_else(|e| e.into_inner());
     chunks.sort_by_key(|c| c.0);
     concat_chunks(chunks.into_iter().map(|(_, log, sink)| (log, sink)).collect())
+}
+
+/// Waits for `need` decoded bytes like [`Inflating::wait_for`], but first runs
+/// chunks this thread has queued: with one worker thread (`-j 1`) nobody else
+/// would parse them until decoding ends.
+fn wait_helping(growing: &Inflating, need: usize) -> (&[u8], bool) {
+    loop {
+        let (available, done) = growing.peek();
+        if done || available.len() >= need {
+            return (available, done);
+        }
+        if rayon::yield_local() != Some(rayon::Yield::Executed) {
+            return growing.wait_for(need);
+        }
+    }
 }
 
 /// How much more to wait for when no entry starts in what is decoded yet.
