@@ -8,9 +8,10 @@
 //! only logs requests of 1 s or more: a slow HAR entry with no server line,
 //! at a time the server log covers, was fast on the server.
 
+use rustc_hash::FxHashMap;
 use serde::Serialize;
 
-use crate::facts::{Evidence, Facts, Req};
+use crate::facts::{Correlation, Evidence, Facts, Req};
 use crate::report::{ms_round, utc};
 use crate::requests::SLOW_MS;
 use crate::stats::Span;
@@ -85,12 +86,13 @@ pub fn analyze(
     let cached = b.iter().filter(|r| r.browser().is_some_and(|t| t.cached)).count();
     let failed = b.iter().filter(|r| r.browser().is_some_and(|t| t.failed)).count();
     let mut splits: Vec<(Split, SplitFact)> = Vec::new();
+    let by_correlation = server_lines_by_correlation(facts);
     for (i, r) in b.iter().enumerate() {
         let Some(t) = r.browser() else { continue };
         if t.cached || t.failed || r.ms < SLOW_MS {
             continue;
         }
-        let server = find_server_line(facts, r);
+        let server = find_server_line(facts, &by_correlation, r);
         let span = Span::new(r.start(), r.end);
         if server.is_none() && !server_covers(span) {
             continue; // The server log says nothing about this moment.
@@ -126,12 +128,28 @@ pub fn analyze(
     (report, splits.into_iter().map(|s| s.1).collect())
 }
 
-/// The server's line for a browser request, if it logged one.
-fn find_server_line<'f>(facts: &'f Facts, b: &Req) -> Option<&'f Req> {
-    if let Some(c) = b.correlation {
-        if let Some(s) = facts.requests.iter().find(|s| s.correlation == Some(c)) {
-            return Some(s);
+/// The first server line of each correlation id, when any HAR entry carries one:
+/// built once, rather than scanning every server line for each entry.
+fn server_lines_by_correlation(facts: &Facts) -> FxHashMap<Correlation, &Req> {
+    let mut by = FxHashMap::default();
+    if facts.browser.iter().any(|b| b.correlation.is_some()) {
+        for s in &facts.requests {
+            if let Some(c) = s.correlation {
+                by.entry(c).or_insert(s);
+            }
         }
+    }
+    by
+}
+
+/// The server's line for a browser request, if it logged one.
+fn find_server_line<'f>(
+    facts: &'f Facts,
+    by_correlation: &FxHashMap<Correlation, &'f Req>,
+    b: &Req,
+) -> Option<&'f Req> {
+    if let Some(s) = b.correlation.and_then(|c| by_correlation.get(&c)) {
+        return Some(s);
     }
     let window = Span::new(b.start(), b.end).widen(2.0);
     let lo = facts.requests.partition_point(|s| s.end < window.start);

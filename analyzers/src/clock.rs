@@ -12,11 +12,11 @@
 //! 3. the server's `Executing task "…" … after Nms.` lines beside the task's
 //!    completion time in an on-disk log.
 
-use octodiag_parsers::{Clock, Task, UtcOffset};
+use octodiag_parsers::{Clock, Task, Timestamp, UtcOffset};
 use serde::Serialize;
 
 use crate::dataset::Dataset;
-use crate::facts::{Facts, Req};
+use crate::facts::Facts;
 
 /// The offset used and where it came from.
 #[derive(Clone, Debug, Serialize, PartialEq)]
@@ -133,19 +133,21 @@ fn from_browser(data: &Dataset<'_>, facts: &Facts) -> Option<(UtcOffset, usize)>
     if !data.inputs.iter().any(|i| i.format == octodiag_parsers::Format::Har) {
         return None;
     }
-    let key = |r: &'_ Req| Some((facts.method(r).to_string(), r.path()?.to_string()));
-    let browser: Vec<_> = facts.browser.iter().filter_map(|r| Some((key(r)?, r.end))).collect();
-    let server: Vec<_> = facts
-        .requests
-        .iter()
-        .filter(|r| r.local && r.ms >= 1000.0)
-        .filter_map(|r| Some((key(r)?, r.end)))
-        .collect();
-    if browser.is_empty() || server.is_empty() {
+    // Server line ends by method and path, borrowed: one lookup per HAR entry, not
+    // a scan of every server line for each (a million lines times the entries).
+    let mut server: rustc_hash::FxHashMap<(&str, &str), Vec<Timestamp>> =
+        rustc_hash::FxHashMap::default();
+    for r in facts.requests.iter().filter(|r| r.local && r.ms >= 1000.0) {
+        if let Some(path) = r.path() {
+            server.entry((facts.method(r), path)).or_default().push(r.end);
+        }
+    }
+    if server.is_empty() {
         return None;
     }
-    let diffs = browser.iter().flat_map(|(k, end)| {
-        server.iter().filter(move |(sk, _)| sk == k).map(move |(_, local)| local.secs_since(*end))
+    let diffs = facts.browser.iter().flat_map(|b| {
+        let ends = b.path().and_then(|path| server.get(&(facts.method(b), path)));
+        ends.into_iter().flatten().map(move |local| local.secs_since(b.end))
     });
     vote(diffs.collect::<Vec<_>>())
 }
