@@ -677,7 +677,7 @@ impl Part {
             table,
             component: self.names.id_redacted(&mut f.names, component),
             task: transaction.and_then(crate::sql::task_number).and_then(std::num::NonZeroU64::new),
-            correlation: transaction.and_then(crate::sql::last_word).and_then(correlation_key),
+            correlation: transaction.and_then(crate::sql::correlation_in),
             source: e.source,
             line: e.line,
             at: (e.offset, e.len),

@@ -125,16 +125,11 @@ pub fn task_of(transaction: &str) -> Option<&str> {
     (digits > 0).then(|| &transaction[i..i + "ServerTasks-".len() + digits])
 }
 
-/// The 32-hex correlation id at the end of a web-request transaction name.
-pub fn correlation_of(transaction: &str) -> Option<&str> {
-    let last = last_word(transaction)?;
-    (last.len() == 32 && last.bytes().all(|b| b.is_ascii_hexdigit())).then_some(last)
-}
-
-/// The text after a transaction name's last space or `|` (where a correlation id sits).
-pub fn last_word(transaction: &str) -> Option<&str> {
+/// The 32-hex correlation id at the end of a web-request transaction name
+/// (after its last space or `|`).
+pub fn correlation_in(transaction: &str) -> Option<Correlation> {
     let start = memchr::memrchr2(b' ', b'|', transaction.as_bytes()).map_or(0, |i| i + 1);
-    Some(&transaction[start..])
+    crate::facts::correlation_key(&transaction[start..])
 }
 
 /// Builds the SQL section.
@@ -348,7 +343,10 @@ mod tests {
         assert_eq!(task_of(t), Some("ServerTasks-55"));
         let w = "http://o/api/events?x=1 ed1b1080c090462f9aaa52b7ccd6b314";
         assert_eq!(component(Some(w)), "web request");
-        assert_eq!(correlation_of(w), Some("ed1b1080c090462f9aaa52b7ccd6b314"));
+        assert_eq!(
+            correlation_in(w).map(correlation_text).as_deref(),
+            Some("ed1b1080c090462f9aaa52b7ccd6b314")
+        );
         assert_eq!(component(Some("DashboardFactory")), "DashboardFactory");
         assert_eq!(component(None), "(none)");
         assert_eq!(task_of("DashboardFactory"), None);
