@@ -48,7 +48,7 @@ fn analyze_server_log(c: &mut Criterion) {
                 tasks: &[],
             };
             let report = analyze(&data, folded, &Config::default());
-            assert_eq!(report.requests.server.total as u64, counts.requests);
+            assert_eq!(report.requests.total as u64, counts.requests);
             assert!(!report.suspects.is_empty());
             report.suspects.len()
         })

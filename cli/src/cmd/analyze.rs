@@ -4,7 +4,7 @@ use std::io::Write;
 
 use anyhow::{Context, Result};
 use octodiag_analyzers::facts::Part;
-use octodiag_analyzers::{analyze, Config, Dataset, Input};
+use octodiag_analyzers::{analyze, Config, Dataset, Input, Report};
 use octodiag_parsers::detect::DETECT_BYTES;
 use octodiag_parsers::time::parse_iso8601;
 use octodiag_parsers::{Clock, Format, Timestamp};
@@ -48,7 +48,7 @@ pub fn run(args: &AnalyzeArgs) -> Result<Outcome> {
     note("merge by time");
     let report = {
         let data = dataset(&loaded, &events);
-        analyze(&data, folded.into_iter().flatten().collect(), &config)
+        Report::of(&analyze(&data, folded.into_iter().flatten().collect(), &config))
     };
     note("analysis");
     let mut out = output::stdout();

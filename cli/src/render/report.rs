@@ -6,7 +6,7 @@ use std::io::{self, Write};
 
 use comfy_table::Table;
 use octodiag_analyzers::report::Report;
-use octodiag_analyzers::suspects::secs_text;
+use octodiag_analyzers::units::secs_text;
 
 use crate::render::escape::{excerpt, terminal};
 use crate::render::table::{fit_except, human_duration, new_table};
@@ -17,11 +17,7 @@ pub fn render_report(out: &mut dyn Write, r: &Report, top: usize) -> io::Result<
     section(out, "Suspected causes, most likely first", suspects(r, top))?;
     evidence(out, r)?;
     section(out, "Timeline (UTC)", timeline(r))?;
-    section(
-        out,
-        &format!("Slowest endpoints (server) — {}", r.requests.server.note),
-        endpoints(r),
-    )?;
+    section(out, &format!("Slowest endpoints (server) — {}", r.requests.note), endpoints(r))?;
     if let Some(b) = &r.requests.browser {
         let title = format!(
             "Browser vs server — {} HAR entries, {} slow, {} matched to server lines, {:.0}% of slow time outside the server",
@@ -41,7 +37,7 @@ pub fn render_report(out: &mut dyn Write, r: &Report, top: usize) -> io::Result<
 fn header(out: &mut dyn Write, r: &Report) -> io::Result<()> {
     let mut counts = std::collections::BTreeMap::new();
     for i in &r.inputs {
-        *counts.entry(i.format).or_insert(0) += 1;
+        *counts.entry(i.format.as_str()).or_insert(0) += 1;
     }
     let formats: Vec<String> = counts.iter().map(|(f, n)| format!("{n} {f}")).collect();
     let title =
@@ -60,9 +56,9 @@ fn header(out: &mut dyn Write, r: &Report) -> io::Result<()> {
     writeln!(
         out,
         "Requests: {} server lines ({} slow), logging: {}; {} slowness episode(s)",
-        r.requests.server.total,
-        r.requests.server.slow,
-        r.requests.server.logging,
+        r.requests.total,
+        r.requests.slow,
+        r.requests.logging,
         r.episodes.len()
     )
 }
@@ -137,7 +133,7 @@ fn timeline(r: &Report) -> Option<Table> {
 }
 
 fn endpoints(r: &Report) -> Option<Table> {
-    let e = &r.requests.server.endpoints;
+    let e = &r.requests.endpoints;
     if e.is_empty() {
         return None;
     }

@@ -9,71 +9,14 @@
 //! at a time the server log covers, was fast on the server.
 
 use rustc_hash::FxHashMap;
-use serde::Serialize;
 
-use crate::facts::{Correlation, Evidence, Facts, Req};
-use crate::report::{ms_round, utc};
-use crate::requests::SLOW_MS;
+use crate::evidence::Evidence;
+use crate::facts::{Facts, Req};
+use crate::model::{BrowserReport, Split, SplitFact};
+use crate::slow::SLOW_REQUEST_MS as SLOW_MS;
 use crate::stats::Span;
-
-/// A HAR entry split into where its time went.
-#[derive(Clone, Debug, Serialize)]
-pub struct Split {
-    /// Browser start (UTC).
-    pub time: String,
-    /// Normalised endpoint.
-    pub endpoint: String,
-    /// Total as the browser saw it.
-    pub total_ms: f64,
-    /// Time inside the server (from its log), or `None` when it logged nothing.
-    pub server_ms: Option<f64>,
-    /// Browser-side blocking and queueing.
-    pub blocked_ms: f64,
-    /// DNS, connect, TLS, send, and the part of `wait` the server does not account for.
-    pub network_ms: f64,
-    /// Receiving the response.
-    pub download_ms: f64,
-    /// Everything outside the server.
-    pub outside_server_ms: f64,
-    /// The HAR entry.
-    pub browser: Evidence,
-    /// The server line, when matched.
-    pub server: Option<Evidence>,
-}
-
-/// The browser section of the report.
-#[derive(Clone, Debug, Serialize)]
-pub struct BrowserReport {
-    /// HAR entries read.
-    pub entries: usize,
-    /// Served from the browser cache.
-    pub cached: usize,
-    /// Failed (status 0 or an error).
-    pub failed: usize,
-    /// Entries of 1 s or more (not cached, not failed).
-    pub slow: usize,
-    /// Slow entries matched to a server line.
-    pub matched: usize,
-    /// Of all slow-entry time, the share spent outside the server (0..1).
-    pub outside_server_share: f64,
-    /// The slowest entries, split (matched or not), top N.
-    pub slowest: Vec<Split>,
-    /// Slow entries with no server line, top N.
-    pub unmatched_slow: Vec<Split>,
-}
-
-/// The split of one slow HAR entry, for suspects.
-#[derive(Clone, Debug)]
-pub struct SplitFact {
-    /// When it ran.
-    pub span: Span,
-    /// Total ms.
-    pub total_ms: f64,
-    /// Outside-server ms.
-    pub outside_ms: f64,
-    /// Index into `Facts::browser`.
-    pub index: usize,
-}
+use crate::transaction::Correlation;
+use crate::units::ms_round;
 
 /// Matches and splits; returns the report and the per-entry facts.
 pub fn analyze(
@@ -93,7 +36,7 @@ pub fn analyze(
             continue;
         }
         let server = find_server_line(facts, &by_correlation, r);
-        let span = Span::new(r.start(), r.end);
+        let span = Span::new(r.start(), r.end());
         if server.is_none() && !server_covers(span) {
             continue; // The server log says nothing about this moment.
         }
@@ -151,18 +94,18 @@ fn find_server_line<'f>(
     if let Some(s) = b.correlation.and_then(|c| by_correlation.get(&c)) {
         return Some(s);
     }
-    let window = Span::new(b.start(), b.end).widen(2.0);
-    let lo = facts.requests.partition_point(|s| s.end < window.start);
+    let window = Span::new(b.start(), b.end()).widen(2.0);
+    let lo = facts.requests.partition_point(|s| s.end() < window.start);
     facts.requests[lo..]
         .iter()
-        .take_while(|s| s.end <= window.end)
+        .take_while(|s| s.end() <= window.end)
         .filter(|s| {
             facts.method(s).eq_ignore_ascii_case(facts.method(b))
                 && s.path().is_some()
                 && s.path() == b.path()
                 && s.ms <= b.ms + 1000.0
         })
-        .min_by_key(|s| (s.end.0 - b.end.0).abs())
+        .min_by_key(|s| (s.end().0 - b.end().0).abs())
 }
 
 fn split_entry(
@@ -183,8 +126,8 @@ fn split_entry(
     let network = v(t.dns) + v(t.connect) + v(t.send) + (wait - inside).max(0.0);
     let outside = (r.ms - inside).max(0.0);
     Split {
-        time: utc(r.start()),
-        endpoint: facts.endpoints[r.endpoint_index()].clone(),
+        time: r.start(),
+        endpoint: facts.endpoint(r).to_string(),
         total_ms: ms_round(r.ms),
         server_ms,
         blocked_ms: ms_round(blocked),

@@ -5,40 +5,14 @@
 use std::collections::BTreeMap;
 
 use octodiag_parsers::{Step, TaskKind};
-use serde::Serialize;
 
+use crate::facts::tasks::{TaskView, UNKNOWN_NODE};
 use crate::facts::Facts;
-use crate::report::{secs_round, utc};
-use crate::sql::task_name;
+use crate::model::{RetentionRun, RetentionSource};
+use crate::slow::SLOW_SQL_MS;
 use crate::stats::Span;
-use crate::tasks::TaskView;
-
-/// One retention run.
-#[derive(Clone, Debug, Serialize)]
-pub struct RetentionRun {
-    /// The task, when known (`ServerTasks-2301`).
-    pub task: Option<String>,
-    /// `task` (the server's retention task), `step` (Tentacle retention in a deployment),
-    /// or `sql` (inferred from the server log's SQL lines).
-    pub source: &'static str,
-    /// Start (UTC).
-    pub start: String,
-    /// End (UTC).
-    pub end: String,
-    /// Seconds.
-    pub duration_s: f64,
-    /// Releases deleted, when the task log says.
-    pub releases_deleted: Option<u32>,
-    /// Releases kept.
-    pub releases_kept: Option<u32>,
-    /// Slow SQL statements (≥ 300 ms) the run issued, from the server log.
-    pub slow_sql: usize,
-    /// Node.
-    pub node: Option<String>,
-    /// The span.
-    #[serde(skip)]
-    pub span: Span,
-}
+use crate::transaction::task_name;
+use crate::units::secs_round;
 
 const RETENTION_COMPONENT: &str = "ApplyRetentionPoliciesTaskController";
 
@@ -52,7 +26,7 @@ pub fn analyze(views: &[TaskView<'_>], facts: &Facts) -> Vec<RetentionRun> {
                 let stats = v.task.retention.clone().unwrap_or_default();
                 runs.push(run(
                     Some(v.task.id.clone()),
-                    "task",
+                    RetentionSource::Task,
                     span,
                     Some(stats.releases_deleted),
                     Some(stats.releases_kept),
@@ -63,12 +37,22 @@ pub fn analyze(views: &[TaskView<'_>], facts: &Facts) -> Vec<RetentionRun> {
         for s in retention_steps(&v.task.steps) {
             let (Some(a), Some(b)) = (s.started, s.completed) else { continue };
             let span = Span::new(v.utc(a), v.utc(b));
-            runs.push(run(Some(v.task.id.clone()), "step", span, None, None, &v.node));
+            runs.push(run(
+                Some(v.task.id.clone()),
+                RetentionSource::Step,
+                span,
+                None,
+                None,
+                &v.node,
+            ));
         }
     }
     // A set, not a scan of the runs per task: a large log has thousands of runs.
-    let from_tasks: rustc_hash::FxHashSet<String> =
-        runs.iter().filter(|r| r.source == "task").filter_map(|r| r.task.clone()).collect();
+    let from_tasks: rustc_hash::FxHashSet<String> = runs
+        .iter()
+        .filter(|r| r.source == RetentionSource::Task)
+        .filter_map(|r| r.task.clone())
+        .collect();
     for (task, spans) in &sql_by_task {
         if from_tasks.contains(task) {
             continue;
@@ -77,11 +61,11 @@ pub fn analyze(views: &[TaskView<'_>], facts: &Facts) -> Vec<RetentionRun> {
         let end = spans.iter().map(|s| s.end).max().unwrap_or_default();
         runs.push(run(
             Some(task.to_string()),
-            "sql",
+            RetentionSource::Sql,
             Span::new(start, end),
             None,
             None,
-            "(unknown)",
+            UNKNOWN_NODE,
         ));
     }
     for r in &mut runs {
@@ -93,7 +77,7 @@ pub fn analyze(views: &[TaskView<'_>], facts: &Facts) -> Vec<RetentionRun> {
 
 fn run(
     task: Option<String>,
-    source: &'static str,
+    source: RetentionSource,
     span: Span,
     deleted: Option<u32>,
     kept: Option<u32>,
@@ -102,14 +86,12 @@ fn run(
     RetentionRun {
         task,
         source,
-        start: utc(span.start),
-        end: utc(span.end),
+        span,
         duration_s: secs_round(span.secs()),
         releases_deleted: deleted,
         releases_kept: kept,
         slow_sql: 0,
-        node: Some(node.to_string()).filter(|n| n != "(unknown)"),
-        span,
+        node: Some(node.to_string()).filter(|n| n != UNKNOWN_NODE),
     }
 }
 
@@ -127,12 +109,12 @@ fn retention_sql_by_task(facts: &Facts) -> BTreeMap<String, Vec<Span>> {
     // Components are interned: compare ids, not a string per statement.
     let retention: Vec<bool> =
         facts.names.iter().map(|n| n.starts_with(RETENTION_COMPONENT)).collect();
-    for s in facts.sql.iter().filter(|s| s.ms >= crate::sql::SLOW_SQL_MS) {
+    for s in facts.sql.iter().filter(|s| s.ms >= SLOW_SQL_MS) {
         if !retention.get(s.component as usize).copied().unwrap_or(false) {
             continue;
         }
         if let Some(task) = s.task.map(u64::from) {
-            let start = s.time.add_micros(-(s.ms * 1000.0) as i64);
+            let start = s.time.add_micros(-crate::units::micros(s.ms));
             m.entry(task).or_default().push(Span::new(start, s.time));
         }
     }

@@ -13,66 +13,47 @@
 //!    completion time in an on-disk log.
 
 use octodiag_parsers::{Clock, Task, Timestamp, UtcOffset};
-use serde::Serialize;
 
 use crate::dataset::Dataset;
 use crate::facts::Facts;
+use crate::model::Alignment;
+use crate::slow::SLOW_REQUEST_MS;
 
-/// The offset used and where it came from.
-#[derive(Clone, Debug, Serialize, PartialEq)]
-pub struct Alignment {
-    /// `+10:00`.
-    pub value: String,
-    /// Human-readable source of the value.
-    pub derived_from: String,
-    /// True when nothing allowed a derivation and UTC was assumed.
-    pub assumed: bool,
-    /// The offset itself.
-    #[serde(skip)]
-    pub offset: UtcOffset,
-}
-
-impl Alignment {
-    fn new(offset: UtcOffset, derived_from: String, assumed: bool) -> Alignment {
-        Alignment { value: offset.to_string(), derived_from, assumed, offset }
-    }
+fn alignment(offset: UtcOffset, derived_from: String, assumed: bool) -> Alignment {
+    Alignment { offset, derived_from, assumed }
 }
 
 /// Decides the server's UTC offset.
 /// `facts` are still on their logged clocks (see [`crate::facts::Facts::to_utc`]).
 pub fn align(data: &Dataset<'_>, facts: &Facts, given: Option<UtcOffset>) -> Alignment {
     if let Some(o) = given {
-        return Alignment::new(o, "--server-utc-offset".into(), false);
+        return alignment(o, "--server-utc-offset".into(), false);
     }
     if !has_local_times(data) {
-        return Alignment::new(
+        return alignment(
             UtcOffset::UTC,
             "not needed: every input carries UTC times".into(),
             false,
         );
     }
     if let Some((o, n, what)) = from_tasks(data.tasks) {
-        return Alignment::new(
+        return alignment(
             o,
             format!("{n} task(s) seen in both a raw task log and an on-disk log ({what})"),
             false,
         );
     }
     if let Some((o, n)) = from_browser(data, facts) {
-        return Alignment::new(
-            o,
-            format!("{n} HAR entries matched to server request lines"),
-            false,
-        );
+        return alignment(o, format!("{n} HAR entries matched to server request lines"), false);
     }
     if let Some((o, n)) = from_task_lines(data, facts) {
-        return Alignment::new(
+        return alignment(
             o,
             format!("{n} server 'Executing task' lines matched to task completion times"),
             false,
         );
     }
-    Alignment::new(
+    alignment(
         UtcOffset::UTC,
         "ASSUMED UTC: no --server-utc-offset and no evidence to derive it; server-local times may be shifted".into(),
         true,
@@ -137,9 +118,9 @@ fn from_browser(data: &Dataset<'_>, facts: &Facts) -> Option<(UtcOffset, usize)>
     // a scan of every server line for each (a million lines times the entries).
     let mut server: rustc_hash::FxHashMap<(&str, &str), Vec<Timestamp>> =
         rustc_hash::FxHashMap::default();
-    for r in facts.requests.iter().filter(|r| r.local && r.ms >= 1000.0) {
+    for r in facts.requests.iter().filter(|r| r.local && r.ms >= SLOW_REQUEST_MS) {
         if let Some(path) = r.path() {
-            server.entry((facts.method(r), path)).or_default().push(r.end);
+            server.entry((facts.method(r), path)).or_default().push(r.end());
         }
     }
     if server.is_empty() {
@@ -147,7 +128,7 @@ fn from_browser(data: &Dataset<'_>, facts: &Facts) -> Option<(UtcOffset, usize)>
     }
     let diffs = facts.browser.iter().flat_map(|b| {
         let ends = b.path().and_then(|path| server.get(&(facts.method(b), path)));
-        ends.into_iter().flatten().map(move |local| local.secs_since(b.end))
+        ends.into_iter().flatten().map(move |local| local.secs_since(b.end()))
     });
     vote(diffs.collect::<Vec<_>>())
 }

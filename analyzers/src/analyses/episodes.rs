@@ -11,15 +11,12 @@
 //! Hot minutes closer than 2 minutes join into one episode.
 
 use octodiag_parsers::Timestamp;
-use serde::Serialize;
 
-use crate::browser::SplitFact;
 use crate::facts::Req;
-use crate::health::Gap;
-use crate::report::{ms_round, utc};
-use crate::requests::SLOW_MS;
+use crate::model::{Episode, EpisodeKind, Gap, QueueEpisode, SplitFact};
+use crate::slow::SLOW_REQUEST_MS as SLOW_MS;
 use crate::stats::{merge, percentiles, Span};
-use crate::tasks::QueueEpisode;
+use crate::units::ms_round;
 
 const MINUTE: i64 = 60_000_000;
 const WINDOW_MINUTES: i64 = 5;
@@ -30,26 +27,6 @@ const ABSOLUTE_COUNT: usize = 10;
 const ABSOLUTE_LOAD_S: f64 = 50.0;
 const JOIN_SECS: f64 = 120.0;
 
-/// One slowness episode.
-#[derive(Clone, Debug, Serialize)]
-pub struct Episode {
-    /// Start (UTC).
-    pub start: String,
-    /// End (UTC).
-    pub end: String,
-    /// Seconds.
-    pub duration_s: f64,
-    /// What made it: `slow-requests`, `browser`, `task-queue`, `unresponsive`.
-    pub kinds: Vec<&'static str>,
-    /// Slow server requests in it.
-    pub slow_requests: usize,
-    /// Their 95th percentile (ms).
-    pub p95_ms: Option<f64>,
-    /// The span.
-    #[serde(skip)]
-    pub span: Span,
-}
-
 /// Finds the episodes of every kind and merges overlapping ones.
 pub fn find(
     requests: &[Req],
@@ -58,21 +35,23 @@ pub fn find(
     queues: &[QueueEpisode],
     gaps: &[Gap],
 ) -> Vec<Episode> {
-    let mut tagged: Vec<(Span, &'static str)> = Vec::new();
-    tagged.extend(request_episodes(requests, observed).into_iter().map(|s| (s, "slow-requests")));
-    tagged.extend(browser_episodes(browser).into_iter().map(|s| (s, "browser")));
+    let mut tagged: Vec<(Span, EpisodeKind)> = Vec::new();
+    tagged.extend(
+        request_episodes(requests, observed).into_iter().map(|s| (s, EpisodeKind::SlowRequests)),
+    );
+    tagged.extend(browser_episodes(browser).into_iter().map(|s| (s, EpisodeKind::Browser)));
     tagged.extend(
         queues
             .iter()
             .filter(|q| q.at_cap || q.max_queue_s >= 300.0)
-            .map(|q| (q.span, "task-queue")),
+            .map(|q| (q.span, EpisodeKind::TaskQueue)),
     );
-    tagged.extend(gaps.iter().map(|g| (g.span, "unresponsive")));
+    tagged.extend(gaps.iter().map(|g| (g.span, EpisodeKind::Unresponsive)));
     let merged = merge(tagged.iter().map(|t| t.0).collect(), 0.0);
     merged
         .into_iter()
         .map(|span| {
-            let mut kinds: Vec<&'static str> = tagged
+            let mut kinds: Vec<EpisodeKind> = tagged
                 .iter()
                 .filter(|t| t.0.overlap_secs(&span) > 0.0 || span.contains(t.0.start))
                 .map(|t| t.1)
@@ -81,13 +60,11 @@ pub fn find(
             kinds.dedup();
             let mut ms: Vec<f64> = requests
                 .iter()
-                .filter(|r| r.ms >= SLOW_MS && span.contains(r.end))
+                .filter(|r| r.ms >= SLOW_MS && span.contains(r.end()))
                 .map(|r| r.ms)
                 .collect();
             let p = percentiles(&mut ms);
             Episode {
-                start: utc(span.start),
-                end: utc(span.end),
                 duration_s: span.secs().round(),
                 kinds,
                 slow_requests: p.count,
@@ -102,13 +79,13 @@ pub fn find(
 fn request_episodes(requests: &[Req], observed: &[Span]) -> Vec<Span> {
     let slow: Vec<&Req> = requests.iter().filter(|r| r.ms >= SLOW_MS).collect();
     let (Some(first), Some(last)) = (slow.first(), slow.last()) else { return Vec::new() };
-    let start_min = first.end.0.div_euclid(MINUTE);
-    let end_min = last.end.0.div_euclid(MINUTE);
+    let start_min = first.end().0.div_euclid(MINUTE);
+    let end_min = last.end().0.div_euclid(MINUTE);
     let n = (end_min - start_min + 1) as usize;
     let mut count = vec![0usize; n];
     let mut load = vec![0f64; n];
     for r in &slow {
-        let i = (r.end.0.div_euclid(MINUTE) - start_min) as usize;
+        let i = (r.end().0.div_euclid(MINUTE) - start_min) as usize;
         count[i] += 1;
         load[i] += r.ms / 1000.0;
     }
@@ -135,7 +112,7 @@ fn request_episodes(requests: &[Req], observed: &[Span]) -> Vec<Span> {
         .map(|s| {
             let earliest = slow
                 .iter()
-                .filter(|r| s.contains(r.end))
+                .filter(|r| s.contains(r.end()))
                 .map(|r| r.start())
                 .min()
                 .unwrap_or(s.start);

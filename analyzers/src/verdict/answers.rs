@@ -4,19 +4,19 @@
 use std::collections::BTreeSet;
 
 use octodiag_parsers::{Format, TaskKind};
-use serde::Serialize;
 
+use crate::causes::{Cause, Suspect};
 use crate::dataset::Dataset;
+use crate::facts::tasks::{running_over_time, TaskView};
 use crate::facts::Facts;
-use crate::health::HealthReport;
-use crate::suspects::Suspect;
-use crate::tasks::{TaskView, TasksReport};
+use crate::model::{HealthReport, TasksReport};
+use crate::units::{duration, utc};
 
 /// Said where the logs cannot tell.
 pub const UNKNOWN: &str = "unknown from these logs";
 
 /// The answers.
-#[derive(Clone, Debug, Serialize)]
+#[derive(Clone, Debug)]
 pub struct Answers {
     /// HA cluster or single node, and which nodes.
     pub ha_cluster: String,
@@ -73,10 +73,16 @@ pub fn answer(
         machines: machines(views),
         users: UNKNOWN.to_string(),
         concurrent_deployments: concurrent_deployments(views, tasks),
-        slowness_and_projects: correlated(suspects, &["project"]),
+        slowness_and_projects: correlated(suspects, &[Cause::Project]),
         slowness_and_server_tasks: correlated(
             suspects,
-            &["retention", "health-check", "system-task", "concurrent-tasks", "task-queue"],
+            &[
+                Cause::Retention,
+                Cause::HealthCheck,
+                Cause::SystemTask,
+                Cause::ConcurrentTasks,
+                Cause::TaskQueue,
+            ],
         ),
         unresponsive: unresponsive(health),
         recovered_without_restart: recovered(health),
@@ -149,17 +155,17 @@ fn concurrent_deployments(views: &[TaskView<'_>], tasks: &TasksReport) -> String
     if deploys.is_empty() {
         return UNKNOWN.to_string();
     }
-    let steps = crate::tasks::running_over_time(&deploys);
+    let steps = running_over_time(&deploys);
     let max = steps.iter().map(|s| s.1).max().unwrap_or(0);
     let all = tasks.concurrency.iter().map(|c| c.max_running).max().unwrap_or(0);
     format!("at most {max} deployments at once ({} deployments seen; at most {all} tasks of any kind at once on one node)", deploys.len())
 }
 
-fn correlated(suspects: &[Suspect], causes: &[&str]) -> String {
+fn correlated(suspects: &[Suspect], causes: &[Cause]) -> String {
     let hits: Vec<String> = suspects
         .iter()
         .filter(|s| causes.contains(&s.cause) && s.confidence >= 0.5)
-        .map(|s| format!("yes: {} {} (confidence {:.2})", s.cause, s.subject, s.confidence))
+        .map(|s| format!("yes: {} {} (confidence {:.2})", s.cause.name(), s.subject, s.confidence))
         .collect();
     if !hits.is_empty() {
         return hits.join("; ");
@@ -167,7 +173,9 @@ fn correlated(suspects: &[Suspect], causes: &[&str]) -> String {
     match suspects.iter().find(|s| causes.contains(&s.cause)) {
         Some(s) => format!(
             "no clear correlation (best: {} {}, confidence {:.2})",
-            s.cause, s.subject, s.confidence
+            s.cause.name(),
+            s.subject,
+            s.confidence
         ),
         None => "no such tasks seen in these logs".to_string(),
     }
@@ -180,9 +188,7 @@ fn unresponsive(h: &HealthReport) -> String {
     let g: Vec<String> = h
         .gaps
         .iter()
-        .map(|g| {
-            format!("{} silent {} from {}", g.node, crate::text::duration(g.duration_s), g.start)
-        })
+        .map(|g| format!("{} silent {} from {}", g.node, duration(g.duration_s), utc(g.span.start)))
         .collect();
     format!("yes: {}", g.join("; "))
 }
@@ -192,7 +198,7 @@ fn recovered(h: &HealthReport) -> String {
         return "not applicable: no unresponsive period".to_string();
     }
     let (by_itself, restarted): (Vec<_>, Vec<_>) =
-        h.gaps.iter().partition(|g| g.recovered_without_restart);
+        h.gaps.iter().partition(|g| g.recovered_without_restart());
     match (by_itself.len(), restarted.len()) {
         (_, 0) => "yes: the log resumes without a restart".to_string(),
         (0, _) => "no: a restart followed the silence".to_string(),

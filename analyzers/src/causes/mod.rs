@@ -1,0 +1,173 @@
+//! Causes: every kind of suspected cause is one file here implementing
+//! [`Detector`], the one contract: the windows it proposes (its
+//! [`Candidate`]s), the evidence of the cause itself, the measurements of its
+//! mechanism, and a direct score for a cause that is its own symptom.
+//! Ranking and calibration live in one place, [`rank`].
+//!
+//! ```text
+//! Context (facts + findings) ──► Detector::candidates, for every Cause ──► rank::rank ─► Vec<Suspect>
+//!                                                        (measured against Symptoms)
+//! ```
+//!
+//! Adding a cause is one new file and one line in the [`causes!`] list below,
+//! which makes the [`Cause`] variant, its name and its detector together, so
+//! nothing else can disagree about them.
+
+mod rank;
+mod suspect;
+mod symptoms;
+mod task_runs;
+
+use std::collections::BTreeMap;
+
+use serde_json::Value;
+
+pub use rank::rank;
+pub use suspect::Suspect;
+pub use symptoms::Symptoms;
+
+use crate::evidence::{Evidence, Quote};
+use crate::facts::tasks::TaskView;
+use crate::facts::Facts;
+use crate::model::{Episode, HealthReport, RetentionRun, SplitFact, SqlReport, TasksReport};
+use crate::stats::{merge, Span};
+
+/// What a cause's detector reads: the facts and every analysis' findings.
+pub struct Context<'a> {
+    /// Tasks in UTC.
+    pub views: &'a [TaskView<'a>],
+    /// Facts.
+    pub facts: &'a Facts,
+    /// Task findings (cap, queue episodes).
+    pub tasks: &'a TasksReport,
+    /// SQL findings (pressure episodes).
+    pub sql: &'a SqlReport,
+    /// Retention runs.
+    pub retention: &'a [RetentionRun],
+    /// Health.
+    pub health: &'a HealthReport,
+    /// Browser splits.
+    pub browser: &'a [SplitFact],
+    /// Episodes.
+    pub episodes: &'a [Episode],
+    /// Evidence of a task's first origin line.
+    pub task_evidence: &'a (dyn Fn(&TaskView<'_>) -> Option<Evidence> + Sync),
+    /// Evidence of the entry at an origin.
+    pub quote: &'a Quote<'a>,
+}
+
+/// The contract every cause implements.
+pub trait Detector: Sync {
+    /// The candidates this cause proposes: each with the windows it was active,
+    /// its subject, the lines that show the cause itself, the measurements of
+    /// its mechanism and, for a cause that is its own symptom, a direct score.
+    fn candidates(&self, cx: &Context<'_>) -> Vec<Candidate>;
+}
+
+/// Declares every cause once: its [`Cause`] variant, its name in the report,
+/// and the module and type of its [`Detector`], in the order candidates are
+/// built (which breaks ties between equal scores).
+macro_rules! causes {
+    ($($(#[doc = $doc:literal])* $variant:ident = $name:literal => $module:ident :: $detector:ident;)*) => {
+        $(mod $module;)*
+
+        /// A kind of suspected cause.
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+        pub enum Cause {
+            $($(#[doc = $doc])* $variant,)*
+        }
+
+        impl Cause {
+            /// Every cause, in the order candidates are built.
+            pub const ALL: &'static [Cause] = &[$(Cause::$variant,)*];
+
+            /// The name used in the report (`retention`, `task-queue`…).
+            pub fn name(self) -> &'static str {
+                match self {
+                    $(Cause::$variant => $name,)*
+                }
+            }
+
+            /// Its detector.
+            pub fn detector(self) -> &'static dyn Detector {
+                match self {
+                    $(Cause::$variant => &$module::$detector,)*
+                }
+            }
+        }
+    };
+}
+
+causes! {
+    /// A retention run (`Apply retention policies`) was active.
+    Retention = "retention" => retention::Retention;
+    /// A project's deployments ran.
+    Project = "project" => project::Project;
+    /// Health-check tasks ran.
+    HealthCheck = "health-check" => health_check::HealthCheck;
+    /// Other system tasks ran (integrity checks, upgrades, Calamari updates, backups).
+    SystemTask = "system-task" => system_task::SystemTask;
+    /// A node ran at its task cap (or its peak).
+    ConcurrentTasks = "concurrent-tasks" => concurrent_tasks::ConcurrentTasks;
+    /// Tasks waited in the queue.
+    TaskQueue = "task-queue" => task_queue::TaskQueue;
+    /// Database pressure not explained by one task.
+    Sql = "sql" => sql::Sql;
+    /// A node wrote nothing for far longer than its rhythm.
+    Unresponsive = "unresponsive" => unresponsive::Unresponsive;
+    /// A node started (or restarted).
+    Restart = "restart" => restart::Restart;
+    /// Slow browser time was spent outside the server.
+    Network = "network" => network::Network;
+    /// DEBUG/TRACE logging was on.
+    VerboseLogging = "verbose-logging" => verbose_logging::VerboseLogging;
+}
+
+/// Builds every cause's candidates, in [`Cause::ALL`] order.
+pub fn candidates(cx: &Context<'_>) -> Vec<Candidate> {
+    Cause::ALL.iter().flat_map(|c| c.detector().candidates(cx)).collect()
+}
+
+/// A cause before scoring.
+#[derive(Clone, Debug)]
+pub struct Candidate {
+    /// The cause.
+    pub cause: Cause,
+    /// Subject.
+    pub subject: String,
+    /// Merged active spans (UTC).
+    pub spans: Vec<Span>,
+    /// Lines that show the cause itself.
+    pub evidence: Vec<Evidence>,
+    /// How the summary names it: "the 24-minute retention run (ServerTasks-2301)".
+    pub phrase: String,
+    /// A direct score and sentence, for causes that are their own symptom.
+    pub direct: Option<(f64, String)>,
+    /// Measurements of its mechanism.
+    pub metrics: BTreeMap<String, Value>,
+}
+
+impl Candidate {
+    /// A candidate active over `spans` (merged here).
+    pub fn new(
+        cause: Cause,
+        subject: impl Into<String>,
+        spans: Vec<Span>,
+        phrase: String,
+    ) -> Candidate {
+        Candidate {
+            cause,
+            subject: subject.into(),
+            spans: merge(spans, 0.0),
+            evidence: Vec::new(),
+            phrase,
+            direct: None,
+            metrics: BTreeMap::new(),
+        }
+    }
+
+    /// Records a measurement.
+    pub fn metric(&mut self, name: &str, value: impl Into<Value>) {
+        self.metrics.insert(name.to_string(), value.into());
+    }
+}
