@@ -186,3 +186,39 @@ fn report_does_not_depend_on_threads_or_chunks() {
         assert_eq!(run("2", Some("4096")), base, "{path}: 4 KiB chunks differ");
     }
 }
+
+/// A server log of a quiet hour: a slow request every ten minutes, and from
+/// 10:20 to 10:35 slow dashboards beside a burst of polling time-outs to three
+/// Tentacles. The `halibut` cause (added as one file) must rank first.
+#[test]
+fn halibut_failure_burst_is_a_suspect() {
+    let mut log = String::from(
+        "2026-11-05 10:00:00.0000   4242      1  INFO  Octopus.Server version 2026.1.100 (2026.1.100) instance OctopusServer\n",
+    );
+    let line = |h: u32, m: u32, s: u32, msg: &str| {
+        format!("2026-11-05 {h:02}:{m:02}:{s:02}.1234   4242     17  INFO  {msg}\n")
+    };
+    for m in (0..60).step_by(10) {
+        log += &line(10, m, 30, "Request took 1200ms: GET https://octo/api/Spaces-1/projects 0123456789abcdef0123456789abcdef");
+    }
+    for i in 0..15u32 {
+        let tentacle = ["poll://aaaa/", "poll://bbbb/", "poll://cccc/"][i as usize % 3];
+        let msg = format!("{tentacle:<30} 17  Request IScriptService::GetStatus[{i}] / x timed out before it could be collected by the polling endpoint");
+        log += &line(11, 20 + i, 5, &msg);
+        log += &line(11, 20 + i, 40, &format!("Request took {}ms: GET https://octo/api/Spaces-1/dashboard 0123456789abcdef0123456789abcdef", 8000 + i * 100));
+    }
+    for m in 36..60 {
+        log += &line(11, m, 0, "Request took 1100ms: GET https://octo/api/Spaces-1/projects 0123456789abcdef0123456789abcdef");
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("OctopusServer.txt");
+    std::fs::write(&path, log).unwrap();
+    let r = analyze_json(path.to_str().unwrap(), &["--server-utc-offset", "+00:00"]);
+    let (cause, subject, conf) = first_suspect(&r);
+    assert_eq!((cause, subject), ("halibut", "Tentacle communication"), "{}", r["suspects"]);
+    assert!(conf >= 0.5, "{conf}");
+    let top = &r["suspects"][0];
+    assert_eq!(top["metrics"]["failures"], 15);
+    assert_eq!(top["metrics"]["endpoints"], 3);
+    assert!(top["evidence"][0]["excerpt"].as_str().unwrap().contains("timed out"));
+}

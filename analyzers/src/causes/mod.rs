@@ -121,6 +121,8 @@ causes! {
     Network = "network" => network::Network;
     /// DEBUG/TRACE logging was on.
     VerboseLogging = "verbose-logging" => verbose_logging::VerboseLogging;
+    /// Communication with Tentacles and workers failed in bursts.
+    Halibut = "halibut" => halibut::Halibut;
 }
 
 /// Builds every cause's candidates, in [`Cause::ALL`] order.

@@ -1,12 +1,13 @@
 //! A small JSON Schema (2020-12) validator for the keywords
 //! `docs/analyze.schema.json` uses: `type`, `properties`, `required`,
-//! `additionalProperties`, `items`, `enum`, `minimum`, `maximum`, `pattern`,
-//! `oneOf` and local `$ref`s. Any other keyword makes validation fail, so the
+//! `additionalProperties`, `items`, `prefixItems`, `minItems`, `maxItems`,
+//! `enum`, `minimum`, `maximum`, `pattern`, `oneOf`, `anyOf` and local `$ref`s
+//! (`format` is an annotation, as in 2020-12 by default). Any other keyword makes validation fail, so the
 //! schema cannot silently rely on a keyword this checker ignores.
 
 use serde_json::Value;
 
-const ANNOTATIONS: &[&str] = &["$schema", "$id", "title", "description", "$defs"];
+const ANNOTATIONS: &[&str] = &["$schema", "$id", "title", "description", "$defs", "format"];
 
 /// Validates `value` against `schema`; returns every violation with its JSON path.
 pub fn validate(schema: &Value, value: &Value) -> Vec<String> {
@@ -84,6 +85,27 @@ fn check(root: &Value, schema: &Value, v: &Value, path: &str, errs: &mut Vec<Str
                     }
                 }
             }
+            "prefixItems" => {
+                if let (Some(subs), Some(a)) = (kv.as_array(), v.as_array()) {
+                    for (i, (sub, x)) in subs.iter().zip(a).enumerate() {
+                        check(root, sub, x, &format!("{path}[{i}]"), errs);
+                    }
+                }
+            }
+            "minItems" | "maxItems" => {
+                if let (Some(n), Some(a)) = (kv.as_u64(), v.as_array()) {
+                    let len = a.len() as u64;
+                    if (k == "minItems" && len < n) || (k == "maxItems" && len > n) {
+                        errs.push(format!("{path}: {len} items breaks {k} {n}"));
+                    }
+                }
+            }
+            "anyOf" => {
+                let passing = branches_passing(root, kv, v, path);
+                if passing == 0 {
+                    errs.push(format!("{path}: no anyOf branch matches {v}"));
+                }
+            }
             "enum" => {
                 if !kv.as_array().is_some_and(|a| a.contains(v)) {
                     errs.push(format!("{path}: {v} not in {kv}"));
@@ -112,18 +134,7 @@ fn check(root: &Value, schema: &Value, v: &Value, path: &str, errs: &mut Vec<Str
                 }
             }
             "oneOf" => {
-                let passing = kv
-                    .as_array()
-                    .map(|a| {
-                        a.iter()
-                            .filter(|sub| {
-                                let mut e = Vec::new();
-                                check(root, sub, v, path, &mut e);
-                                e.is_empty()
-                            })
-                            .count()
-                    })
-                    .unwrap_or(0);
+                let passing = branches_passing(root, kv, v, path);
                 if passing != 1 {
                     errs.push(format!(
                         "{path}: {passing} oneOf branches match, expected exactly 1"
@@ -134,6 +145,16 @@ fn check(root: &Value, schema: &Value, v: &Value, path: &str, errs: &mut Vec<Str
             other => errs.push(format!("{path}: keyword {other} is not supported by this checker")),
         }
     }
+}
+
+/// How many of the schemas in the array `branches` `v` passes.
+fn branches_passing(root: &Value, branches: &Value, v: &Value, path: &str) -> usize {
+    let passes = |sub: &&Value| {
+        let mut e = Vec::new();
+        check(root, sub, v, path, &mut e);
+        e.is_empty()
+    };
+    branches.as_array().map_or(0, |a| a.iter().filter(passes).count())
 }
 
 fn is_type(v: &Value, t: &str) -> bool {
