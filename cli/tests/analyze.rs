@@ -222,3 +222,21 @@ fn halibut_failure_burst_is_a_suspect() {
     assert_eq!(top["metrics"]["endpoints"], 3);
     assert!(top["evidence"][0]["excerpt"].as_str().unwrap().contains("timed out"));
 }
+
+/// Regression (hardening issue, item 1): one line dated 9999 among 2026 lines
+/// made `analyze` allocate a slot per minute between them (42 GB) and abort.
+/// Work must grow with the events, not with the time they span.
+#[test]
+fn a_far_off_timestamp_does_not_blow_up_the_analysis() {
+    let log =
+        std::fs::read_to_string(testdata("scenarios/retention/OCTO-NODE1/Logs/OctopusServer.txt"))
+            .unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    for year in ["9999", "0001"] {
+        let odd = format!("{year}-10-14 10:51:06.3656   4111     54  INFO  Request took 9094ms: GET https://octopus.acme.local/api/Spaces-1/dashboard\n");
+        let path = dir.path().join(format!("OctopusServer-{year}.txt"));
+        std::fs::write(&path, format!("{log}{odd}")).unwrap();
+        let r = analyze_json(path.to_str().unwrap(), &["--server-utc-offset", "+10:00"]);
+        assert_eq!(r["requests"]["total"], 168, "{year}: the odd line is counted too");
+    }
+}

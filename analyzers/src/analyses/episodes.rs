@@ -75,50 +75,63 @@ pub fn find(
         .collect()
 }
 
-/// Hot minutes of server-side slow requests, joined into spans.
+/// Hot minutes of server-side slow requests, joined into spans. Work and
+/// memory grow with the minutes that have slow requests, never with the time
+/// between the first and the last (one line dated 9999 among 2026 lines).
 fn request_episodes(requests: &[Req], observed: &[Span]) -> Vec<Span> {
     let slow: Vec<&Req> = requests.iter().filter(|r| r.ms >= SLOW_MS).collect();
     let (Some(first), Some(last)) = (slow.first(), slow.last()) else { return Vec::new() };
-    let start_min = first.end().0.div_euclid(MINUTE);
-    let end_min = last.end().0.div_euclid(MINUTE);
-    let n = (end_min - start_min + 1) as usize;
-    let mut count = vec![0usize; n];
-    let mut load = vec![0f64; n];
-    for r in &slow {
-        let i = (r.end().0.div_euclid(MINUTE) - start_min) as usize;
-        count[i] += 1;
-        load[i] += r.ms / 1000.0;
-    }
-    let observed_minutes = (crate::stats::total_secs(observed) / 60.0).max(n as f64).max(1.0);
-    let total_load: f64 = load.iter().sum();
+    let minutes = busy_minutes(&slow);
+    let span_minutes = last.end().0.div_euclid(MINUTE) - first.end().0.div_euclid(MINUTE) + 1;
+    let observed_minutes =
+        (crate::stats::total_secs(observed) / 60.0).max(span_minutes as f64).max(1.0);
+    let total_load: f64 = minutes.iter().map(|m| m.2).sum();
     let mean_window_load = total_load * WINDOW_MINUTES as f64 / observed_minutes;
+    let half = WINDOW_MINUTES / 2;
+    let (mut lo, mut hi) = (0, 0);
     let mut hot = Vec::new();
-    for i in 0..n {
-        let lo = i.saturating_sub(WINDOW_MINUTES as usize / 2);
-        let hi = (i + WINDOW_MINUTES as usize / 2 + 1).min(n);
-        let c: usize = count[lo..hi].iter().sum();
-        let l: f64 = load[lo..hi].iter().sum();
+    for &(minute, _, _) in &minutes {
+        while minutes[lo].0 < minute - half {
+            lo += 1;
+        }
+        while hi < minutes.len() && minutes[hi].0 <= minute + half {
+            hi += 1;
+        }
+        let c: usize = minutes[lo..hi].iter().map(|m| m.1).sum();
+        let l: f64 = minutes[lo..hi].iter().map(|m| m.2).sum();
         let relative = c >= MIN_COUNT && l >= MIN_LOAD_S.max(LOAD_FACTOR * mean_window_load);
         let absolute = c >= ABSOLUTE_COUNT && l >= ABSOLUTE_LOAD_S;
-        if (relative || absolute) && count[i] > 0 {
-            let t = Timestamp((start_min + i as i64) * MINUTE);
+        if relative || absolute {
+            let t = Timestamp(minute * MINUTE);
             hot.push(Span::new(t, t.add_micros(MINUTE)));
         }
     }
-    let joined = merge(hot, JOIN_SECS);
-    // Stretch each episode back to the start of the slow requests it holds.
-    joined
-        .into_iter()
-        .map(|s| {
-            let earliest = slow
-                .iter()
-                .filter(|r| s.contains(r.end()))
-                .map(|r| r.start())
-                .min()
-                .unwrap_or(s.start);
-            Span::new(earliest.min(s.start), s.end)
-        })
-        .collect()
+    merge(hot, JOIN_SECS).into_iter().map(|s| stretched(s, &slow)).collect()
+}
+
+/// (minute, slow requests ending in it, their seconds) for each minute that has
+/// any, in order (`slow` is ordered by end).
+fn busy_minutes(slow: &[&Req]) -> Vec<(i64, usize, f64)> {
+    let mut out: Vec<(i64, usize, f64)> = Vec::new();
+    for r in slow {
+        let m = r.end().0.div_euclid(MINUTE);
+        match out.last_mut() {
+            Some(last) if last.0 == m => {
+                last.1 += 1;
+                last.2 += r.ms / 1000.0;
+            }
+            _ => out.push((m, 1, r.ms / 1000.0)),
+        }
+    }
+    out
+}
+
+/// An episode stretched back to the start of the slow requests that end in it.
+fn stretched(s: Span, slow: &[&Req]) -> Span {
+    let lo = slow.partition_point(|r| r.end() < s.start);
+    let hi = slow.partition_point(|r| r.end() < s.end);
+    let earliest = slow[lo..hi].iter().map(|r| r.start()).min().unwrap_or(s.start);
+    Span::new(earliest.min(s.start), s.end)
 }
 
 /// Slow browser entries, joined when less than a minute apart; at least 3.
