@@ -16,8 +16,8 @@ pub struct Input<'a> {
     pub format: Format,
     /// Node: the name the log gives, else its folder.
     pub node: Option<String>,
-    /// Entries per minute (server logs): (minute start µs on the input's clock, count).
-    pub activity: &'a [(i64, u32)],
+    /// Entries and bytes per minute (server logs), on the input's clock.
+    pub activity: &'a [octodiag_parsers::server_log::Minute],
     /// DEBUG/TRACE entries, when verbose logging was on.
     pub verbose: Option<Verbose>,
     /// First and last entry time, on `clock`.

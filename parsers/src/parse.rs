@@ -40,7 +40,7 @@ pub struct Parsed {
     /// Latest entry time.
     pub last: Option<(Timestamp, Clock)>,
     /// Entries per minute (server logs), for rhythm and gap analysis.
-    pub activity: Vec<(i64, u32)>,
+    pub activity: Vec<server_log::Minute>,
     /// DEBUG/TRACE entries seen (server logs): verbose logging was on.
     pub verbose: Option<server_log::Verbose>,
 }

@@ -79,7 +79,7 @@ fn restarts(
             let before = i
                 .activity
                 .iter()
-                .map(|(m, _)| to_utc(Timestamp(*m), i.clock, offset))
+                .map(|m| to_utc(Timestamp(m.start), i.clock, offset))
                 .filter(|m| *m < s.time.add_micros(-MINUTE))
                 .max()?;
             Some(secs_round(s.time.secs_since(before.add_micros(MINUTE)).max(0.0)))
@@ -104,7 +104,7 @@ fn gaps(data: &Dataset<'_>, offset: UtcOffset, restarts: &[Restart]) -> Vec<Gap>
         let mut minutes: Vec<Timestamp> = input
             .activity
             .iter()
-            .map(|(m, _)| to_utc(Timestamp(*m), input.clock, offset))
+            .map(|m| to_utc(Timestamp(m.start), input.clock, offset))
             .collect();
         minutes.sort();
         minutes.dedup();

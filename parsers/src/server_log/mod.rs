@@ -62,8 +62,8 @@ pub struct ServerLog {
     pub skipped_lines: u64,
     /// Problems with line numbers.
     pub problems: Problems,
-    /// Entries per minute of log time, for rhythm and gap analysis: (minute start in µs, count).
-    pub activity: Vec<(i64, u32)>,
+    /// Entries and bytes per minute of log time, for rhythm, gap and volume analysis.
+    pub activity: Vec<Minute>,
     /// DEBUG and TRACE entries: verbose logging was switched on.
     pub verbose: Option<Verbose>,
     /// Earliest and latest entry time (every entry, kept or not), with its clock.
@@ -106,6 +106,31 @@ impl EventSink for Vec<Event> {
 
     fn shift_lines(&mut self, by: u64) {
         self.iter_mut().for_each(|e| e.line += by);
+    }
+}
+
+/// What one minute of a log holds: entries and bytes, all and DEBUG/TRACE.
+/// Minutes follow the file's order; a minute appears once per run of entries in it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Minute {
+    /// Start of the minute, µs, on the log's clock.
+    pub start: i64,
+    /// Entries.
+    pub entries: u32,
+    /// DEBUG and TRACE entries.
+    pub verbose: u32,
+    /// Bytes of all entries.
+    pub bytes: u64,
+    /// Bytes of the DEBUG and TRACE entries.
+    pub verbose_bytes: u64,
+}
+
+impl Minute {
+    fn add(&mut self, other: &Minute) {
+        self.entries += other.entries;
+        self.verbose += other.verbose;
+        self.bytes += other.bytes;
+        self.verbose_bytes += other.verbose_bytes;
     }
 }
 
@@ -288,11 +313,11 @@ fn concat_chunks<S: EventSink>(chunks: Vec<(ServerLog, S)>) -> (ServerLog, Vec<S
     (out, sinks)
 }
 
-fn merge_activity(into: &mut Vec<(i64, u32)>, from: Vec<(i64, u32)>) {
-    for (minute, n) in from {
+fn merge_activity(into: &mut Vec<Minute>, from: Vec<Minute>) {
+    for minute in from {
         match into.last_mut() {
-            Some((m, c)) if *m == minute => *c += n,
-            _ => into.push((minute, n)),
+            Some(m) if m.start == minute.start => m.add(&minute),
+            _ => into.push(minute),
         }
     }
 }
@@ -409,7 +434,8 @@ fn finish<S: EventSink>(
         Some(z) => (p.header.time.local_to_utc(z), Clock::Utc),
         None => (p.header.time, Clock::Local),
     };
-    note_activity(&mut out.activity, time.0);
+    let len = (base + p.end - first_start) as u64;
+    note_activity(&mut out.activity, time.0, p.header.level <= crate::event::Level::Debug, len);
     out.span = Some(match out.span {
         Some((a, b, c)) => (a.min(time), b.max(time), c),
         None => (time, time, clock),
@@ -441,11 +467,13 @@ fn finish<S: EventSink>(
     sink.event(event, bytes);
 }
 
-fn note_activity(activity: &mut Vec<(i64, u32)>, micros: i64) {
-    let minute = micros.div_euclid(60_000_000) * 60_000_000;
+fn note_activity(activity: &mut Vec<Minute>, micros: i64, verbose: bool, len: u64) {
+    let start = micros.div_euclid(60_000_000) * 60_000_000;
+    let v = u32::from(verbose);
+    let entry = Minute { start, entries: 1, verbose: v, bytes: len, verbose_bytes: len * v as u64 };
     match activity.last_mut() {
-        Some((m, c)) if *m == minute => *c += 1,
-        _ => activity.push((minute, 1)),
+        Some(m) if m.start == start => m.add(&entry),
+        _ => activity.push(entry),
     }
 }
 
