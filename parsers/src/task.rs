@@ -143,6 +143,9 @@ pub struct Task {
     pub line_counts: Vec<(String, u64)>,
     /// Size in bytes of the task's log (all on-disk parts, else the raw download).
     pub log_bytes: u64,
+    /// The longest stretch without a line while the task ran (on its own clock):
+    /// a task whose log stops while it runs was waiting on something, or its node hung.
+    pub longest_pause: Option<(Timestamp, Timestamp)>,
 }
 
 impl Task {
@@ -175,6 +178,7 @@ impl Task {
             utc_started: None,
             line_counts: Vec::new(),
             log_bytes: 0,
+            longest_pause: None,
         }
     }
 

@@ -133,6 +133,7 @@ fn finish_task(task: &mut Task, description: String, tree: Tree, form: TaskForm)
     task.steps = finished.steps;
     task.waits = finished.waits;
     task.retention = finished.retention;
+    task.longest_pause = finished.longest_pause;
     finished.root
 }
 

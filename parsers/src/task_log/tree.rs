@@ -61,6 +61,8 @@ pub struct Tree {
     /// Whether a node deeper than [`MAX_DEPTH`] was folded.
     pub capped: bool,
     waits: Vec<(u32, WaitKind, Timestamp, Timestamp)>,
+    /// The time of every line, any node: the task's pauses are found in them.
+    times: Vec<Timestamp>,
 }
 
 /// The task-level view of a finished tree.
@@ -74,6 +76,15 @@ pub struct Finished {
     pub retention: Option<RetentionStats>,
     /// The root as a step without its children (its name is the task description).
     pub root: Option<Step>,
+    /// The longest stretch without a line between the task's first and last lines.
+    pub longest_pause: Option<(Timestamp, Timestamp)>,
+}
+
+/// The longest stretch between two consecutive line times (sorted here:
+/// raw logs are in tree order, not time order).
+fn longest_pause(times: &mut [Timestamp]) -> Option<(Timestamp, Timestamp)> {
+    times.sort_unstable();
+    times.windows(2).max_by_key(|w| w[1].0 - w[0].0).map(|w| (w[0], w[1]))
 }
 
 impl Tree {
@@ -104,6 +115,7 @@ impl Tree {
     /// repeated wait messages extend it).
     pub fn activity(&mut self, node: u32, ts: Timestamp, mark: Mark) {
         let Some(n) = self.nodes.get_mut(node as usize) else { return };
+        self.times.push(ts);
         n.first = Some(n.first.map_or(ts, |f| f.min(ts)));
         n.last = Some(n.last.map_or(ts, |l| l.max(ts)));
         n.retention.add(mark);
@@ -125,6 +137,7 @@ impl Tree {
     /// their lines; raw nodes end at their last line and keep the written status.
     pub fn finish(mut self, form: TaskForm, retention_task: bool) -> Finished {
         self.close_open_waits();
+        let longest_pause = longest_pause(&mut self.times);
         let spans = self.subtree_spans();
         let retention = self.retention(retention_task, &spans);
         let waits = self.waits();
@@ -139,7 +152,7 @@ impl Tree {
         }
         let mut root = built.into_iter().next().flatten();
         let steps = root.as_mut().map(|r| std::mem::take(&mut r.children)).unwrap_or_default();
-        Finished { steps, waits, retention, root }
+        Finished { steps, waits, retention, root, longest_pause }
     }
 
     /// A wait still open when the log ends lasts until the log's last line.
@@ -315,6 +328,20 @@ mod tests {
 
     fn t(s: i64) -> Timestamp {
         Timestamp(s * 1_000_000)
+    }
+
+    /// The longest pause is found across nodes, whatever order the lines came in
+    /// (raw logs are in tree order).
+    #[test]
+    fn longest_pause_across_nodes() {
+        let mut tree = Tree::default();
+        let root = tree.add(None, Some("Deploy A release 1 to B".into()));
+        let step = tree.add(Some(root), Some("Step 1: Web".into()));
+        for (node, at) in [(root, 0), (root, 900), (step, 10), (step, 20), (step, 700)] {
+            tree.activity(node, t(at), Mark::None);
+        }
+        assert_eq!(tree.finish(TaskForm::OnDisk, false).longest_pause, Some((t(20), t(700))));
+        assert_eq!(Tree::default().finish(TaskForm::OnDisk, false).longest_pause, None);
     }
 
     #[test]
