@@ -14,8 +14,11 @@ pub struct Input<'a> {
     pub bytes: &'a [u8],
     /// Detected format.
     pub format: Format,
-    /// Node: the name the log gives, else its folder.
+    /// The node name the log itself gives (`Defaulting server node name to …`).
     pub node: Option<String>,
+    /// The nearest enclosing folder not named `Logs`: a label for an unnamed
+    /// node, never evidence of one.
+    pub folder: Option<String>,
     /// Entries and bytes per minute (server logs), on the input's clock.
     pub activity: &'a [octodiag_parsers::server_log::Minute],
     /// DEBUG/TRACE entries, when verbose logging was on.

@@ -3,7 +3,7 @@
 
 use octodiag_parsers::{Format, Timestamp, UtcOffset};
 
-use crate::analyses::{browser, clock, episodes, health, requests, retention, sql, tasks};
+use crate::analyses::{browser, clock, episodes, health, nodes, requests, retention, sql, tasks};
 use crate::causes::{self, Context, Suspect, Symptoms};
 use crate::dataset::{Config, Dataset};
 use crate::evidence::{quote, quote_line, redact_text, Evidence};
@@ -12,7 +12,7 @@ use crate::facts::{self, to_utc, Facts, Part, Req};
 use crate::model::{
     BrowserReport, HealthReport, RequestsReport, SplitFact, SqlReport, TasksReport,
 };
-use crate::model::{Episode, RetentionRun};
+use crate::model::{Episode, Nodes, RetentionRun};
 use crate::origin::Origin;
 use crate::results::{InputSummary, Results};
 use crate::stats::{merge, Span};
@@ -83,6 +83,7 @@ struct Ground<'d> {
     offset: UtcOffset,
     views: Vec<TaskView<'d>>,
     observed: Vec<Span>,
+    nodes: Nodes,
 }
 
 /// Runs every analysis and correlates the results. `folded` holds the facts
@@ -97,12 +98,15 @@ pub fn analyze(data: &Dataset<'_>, folded: Vec<Part>, config: &Config) -> Result
     facts.to_utc(offset);
     facts.restrict(config.since, config.until);
     phases.done("clock");
-    let views: Vec<TaskView<'_>> = views(data.tasks, offset)
+    let nodes = nodes::identify(data, &facts, data.tasks, offset);
+    let only = (nodes.streams.len() == 1 && nodes.task_only.is_empty())
+        .then(|| nodes.streams[0].name.as_str());
+    let views: Vec<TaskView<'_>> = views(data.tasks, offset, only)
         .into_iter()
         .filter(|v| in_window(v.started.or(v.queued), v.completed, config))
         .collect();
     let observed = observed_spans(data, offset, &facts, &views, config);
-    let g = Ground { data, facts, offset, views, observed };
+    let g = Ground { data, facts, offset, views, observed, nodes: nodes.clone() };
     let findings = findings(&g, config);
     phases.done("requests, browser, sql, tasks, retention, health, episodes");
     let suspects = suspects(&g, &findings);
@@ -129,7 +133,7 @@ fn findings(g: &Ground<'_>, config: &Config) -> Findings {
                 || {
                     rayon::join(
                         || sql::analyze(facts, config.top, &q),
-                        || health::analyze(data, facts, g.offset, &q),
+                        || health::analyze(data, facts, &g.nodes, g.offset, &q),
                     )
                 },
                 || {
@@ -179,7 +183,7 @@ fn assemble(
     suspects: Vec<Suspect>,
     alignment: crate::model::Alignment,
 ) -> Results {
-    let answers = answers::answer(g.data, &g.facts, &g.views, &f.tasks, &f.health, &suspects);
+    let answers = answers::answer(&g.facts, &g.views, &g.nodes, &f.tasks, &f.health, &suspects);
     let timeline = timeline::build(&timeline::Sources {
         episodes: &f.episodes,
         suspects: &suspects,
@@ -189,7 +193,7 @@ fn assemble(
         tasks: &f.tasks,
     });
     Results {
-        inputs: inputs(g.data),
+        inputs: inputs(g.data, &g.nodes),
         span: g.observed.first().zip(g.observed.last()).map(|(a, b)| Span::new(a.start, b.end)),
         alignment,
         requests: f.requests,
@@ -258,13 +262,14 @@ fn request_evidence(data: &Dataset<'_>, f: &Facts, r: &Req) -> Evidence {
     Evidence { source: name, line: r.origin.line, excerpt: redact_text(&excerpt) }
 }
 
-fn inputs(data: &Dataset<'_>) -> Vec<InputSummary> {
+fn inputs(data: &Dataset<'_>, nodes: &Nodes) -> Vec<InputSummary> {
     data.inputs
         .iter()
-        .map(|i| InputSummary {
+        .enumerate()
+        .map(|(n, i)| InputSummary {
             path: i.name.to_string(),
             format: i.format.as_str(),
-            node: i.node.clone(),
+            node: nodes.of(n as u32).map(str::to_string),
             entries: i.entries,
             problems: i.problems,
         })

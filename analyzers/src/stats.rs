@@ -119,7 +119,7 @@ pub fn top_by<T>(
 }
 
 /// A half-open time interval `[start, end)` in UTC.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
 pub struct Span {
     /// Start.
     pub start: Timestamp,

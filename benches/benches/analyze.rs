@@ -37,6 +37,7 @@ fn analyze_server_log(c: &mut Criterion) {
                     bytes: &bytes,
                     format: Format::ServerLog,
                     node: Some("OCTO-BENCH".into()),
+                    folder: None,
                     activity: &log.activity,
                     verbose: log.verbose,
                     span,

@@ -8,7 +8,7 @@ use crate::dataset::Dataset;
 use crate::evidence::Quote;
 use crate::facts::tasks::UNKNOWN_NODE;
 use crate::facts::{to_utc, Facts, Point};
-use crate::model::{ErrorBurst, Gap, HealthReport, Restart, VerboseSpan};
+use crate::model::{ErrorBurst, Gap, HealthReport, Nodes, Restart, VerboseSpan};
 use crate::origin::Fact;
 use crate::stats::{merge, percentile_sorted, Span};
 use crate::units::secs_round;
@@ -33,11 +33,12 @@ const MINUTE: i64 = 60_000_000;
 pub fn analyze(
     data: &Dataset<'_>,
     facts: &Facts,
+    nodes: &Nodes,
     offset: UtcOffset,
     quote: &Quote<'_>,
 ) -> HealthReport {
-    let restarts = restarts(data, facts, offset, quote);
-    let gaps = gaps(data, offset, &restarts);
+    let restarts = restarts(data, facts, nodes, offset, quote);
+    let gaps = gaps(data, nodes, offset, &restarts);
     let mut endpoints: Vec<String> =
         facts.halibut_failures.iter().map(|p| p.label.to_string()).collect();
     endpoints.sort();
@@ -53,22 +54,20 @@ pub fn analyze(
 }
 
 /// The node of an input, or [`UNKNOWN_NODE`].
-fn node_of(data: &Dataset<'_>, source: u32) -> String {
-    data.inputs
-        .get(source as usize)
-        .and_then(|i| i.node.clone())
-        .unwrap_or_else(|| UNKNOWN_NODE.into())
+fn node_of(nodes: &Nodes, source: u32) -> String {
+    nodes.of(source).unwrap_or(UNKNOWN_NODE).to_string()
 }
 
 fn restarts(
     data: &Dataset<'_>,
     facts: &Facts,
+    nodes: &Nodes,
     offset: UtcOffset,
     quote: &Quote<'_>,
 ) -> Vec<Restart> {
     let mut out: Vec<Restart> = Vec::new();
     for s in &facts.starts {
-        let node = node_of(data, s.origin.source);
+        let node = node_of(nodes, s.origin.source);
         let previous_pid = out
             .iter()
             .rev()
@@ -98,9 +97,10 @@ fn restarts(
 }
 
 /// Gaps inside each server log (never across files: archives roll daily).
-fn gaps(data: &Dataset<'_>, offset: UtcOffset, restarts: &[Restart]) -> Vec<Gap> {
+fn gaps(data: &Dataset<'_>, nodes: &Nodes, offset: UtcOffset, restarts: &[Restart]) -> Vec<Gap> {
     let mut out = Vec::new();
-    for input in data.inputs.iter().filter(|i| i.format == Format::ServerLog) {
+    let logs = data.inputs.iter().enumerate().filter(|(_, i)| i.format == Format::ServerLog);
+    for (n, input) in logs {
         let mut minutes: Vec<Timestamp> = input
             .activity
             .iter()
@@ -109,7 +109,7 @@ fn gaps(data: &Dataset<'_>, offset: UtcOffset, restarts: &[Restart]) -> Vec<Gap>
         minutes.sort();
         minutes.dedup();
         let Some(threshold) = gap_threshold(&minutes) else { continue };
-        let node = input.node.clone().unwrap_or_else(|| UNKNOWN_NODE.into());
+        let node = node_of(nodes, n as u32);
         for w in minutes.windows(2) {
             // Activity is per minute: the silence runs from the end of one active minute
             // to the start of the next.

@@ -8,6 +8,7 @@
 //!        ├─ sql        groups, errors, pool-pressure episodes
 //!        ├─ tasks      concurrency, queueing, longest, waits
 //!        ├─ retention  retention runs
+//!        ├─ nodes      server-log streams, their names, HA or single
 //!        ├─ health     restarts, gaps, error bursts, verbose logging
 //!        └─ episodes   (from the above) windows where slowness stands out
 //! ```
@@ -16,6 +17,7 @@ pub mod browser;
 pub mod clock;
 pub mod episodes;
 pub mod health;
+pub mod nodes;
 pub mod requests;
 pub mod retention;
 pub mod sql;

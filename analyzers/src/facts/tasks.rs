@@ -46,8 +46,14 @@ impl TaskView<'_> {
     }
 }
 
-/// Moves every task to UTC.
-pub fn views(tasks: &[Task], offset: UtcOffset) -> Vec<TaskView<'_>> {
+/// Moves every task to UTC. A task whose log names no node ran on `only_node`
+/// when the bundle has one (a single server), else on [`UNKNOWN_NODE`].
+pub fn views<'t>(
+    tasks: &'t [Task],
+    offset: UtcOffset,
+    only_node: Option<&str>,
+) -> Vec<TaskView<'t>> {
+    let fallback = only_node.unwrap_or(UNKNOWN_NODE);
     tasks
         .iter()
         .map(|t| TaskView {
@@ -55,10 +61,16 @@ pub fn views(tasks: &[Task], offset: UtcOffset) -> Vec<TaskView<'_>> {
             queued: t.queued.map(|x| to_utc(x, t.clock, offset)),
             started: t.started.map(|x| to_utc(x, t.clock, offset)),
             completed: t.completed.map(|x| to_utc(x, t.clock, offset)),
-            node: t.node.clone().unwrap_or_else(|| UNKNOWN_NODE.into()),
+            node: t.node.as_deref().map_or(fallback, node_name).to_string(),
             offset,
         })
         .collect()
+}
+
+/// A node name as task logs give it, without the id prefix of 2024+ task JSON
+/// (`OctopusServerNodes-OCTO1` → `OCTO1`).
+pub fn node_name(node: &str) -> &str {
+    node.trim().trim_start_matches("OctopusServerNodes-")
 }
 
 /// Running-count steps of a node: (time, running after it).

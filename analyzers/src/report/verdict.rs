@@ -102,6 +102,8 @@ pub struct Answers {
     pub unresponsive: String,
     /// Did it recover without a restart?
     pub recovered_without_restart: String,
+    /// What each answer rests on, by the answer's name.
+    pub rests_on: BTreeMap<String, Vec<String>>,
 }
 
 impl Answers {
@@ -119,6 +121,7 @@ impl Answers {
             slowness_and_server_tasks: a.slowness_and_server_tasks.clone(),
             unresponsive: a.unresponsive.clone(),
             recovered_without_restart: a.recovered_without_restart.clone(),
+            rests_on: a.rests_on.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
         }
     }
 }

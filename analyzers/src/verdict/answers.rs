@@ -1,15 +1,14 @@
 //! The support questionnaire from Octopus' performance guide, answered as far
 //! as the logs allow; "unknown from these logs" where they do not.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 
-use octodiag_parsers::{Format, TaskKind};
+use octodiag_parsers::TaskKind;
 
 use crate::causes::{Cause, Suspect};
-use crate::dataset::Dataset;
 use crate::facts::tasks::{running_over_time, TaskView};
 use crate::facts::Facts;
-use crate::model::{HealthReport, TasksReport};
+use crate::model::{HealthReport, Nodes, TasksReport};
 use crate::units::{duration, utc};
 
 /// Said where the logs cannot tell.
@@ -40,23 +39,27 @@ pub struct Answers {
     pub unresponsive: String,
     /// Did it recover without a restart?
     pub recovered_without_restart: String,
+    /// What each answer rests on, by the answer's name.
+    pub rests_on: BTreeMap<&'static str, Vec<String>>,
 }
 
 /// Answers the questionnaire.
 pub fn answer(
-    data: &Dataset<'_>,
     facts: &Facts,
     views: &[TaskView<'_>],
+    node_ids: &Nodes,
     tasks: &TasksReport,
     health: &HealthReport,
     suspects: &[Suspect],
 ) -> Answers {
-    let nodes = nodes(data, views);
-    let ha_cluster = match nodes.len() {
-        0 => UNKNOWN.to_string(),
-        1 => format!("single node ({})", nodes[0]),
-        n => format!("HA cluster: {n} nodes ({})", nodes.join(", ")),
+    let nodes = node_ids.names();
+    let ha_cluster = match (nodes.len(), node_ids.ha) {
+        (0, _) => UNKNOWN.to_string(),
+        (n, true) => format!("HA cluster: {n} nodes ({})", nodes.join(", ")),
+        (_, false) => format!("single node ({})", nodes.join(", ")),
     };
+    let mut rests_on = BTreeMap::new();
+    rests_on.insert("ha_cluster", node_ids.rests_on.clone());
     let mut versions: Vec<String> = facts.versions.clone();
     for v in views {
         if let Some((_, ver)) = v.task.header.iter().find(|(k, _)| k == "Server version") {
@@ -86,22 +89,8 @@ pub fn answer(
         ),
         unresponsive: unresponsive(health),
         recovered_without_restart: recovered(health),
+        rests_on,
     }
-}
-
-fn nodes(data: &Dataset<'_>, views: &[TaskView<'_>]) -> Vec<String> {
-    let mut set: BTreeSet<String> = BTreeSet::new();
-    for i in data.inputs.iter().filter(|i| i.format == Format::ServerLog) {
-        if let Some(n) = &i.node {
-            set.insert(n.clone());
-        }
-    }
-    for v in views {
-        if let Some(n) = &v.task.node {
-            set.insert(n.trim_start_matches("OctopusServerNodes-").to_string());
-        }
-    }
-    set.into_iter().collect()
 }
 
 fn projects(facts: &Facts, views: &[TaskView<'_>]) -> String {
