@@ -133,7 +133,7 @@ fn findings(g: &Ground<'_>, config: &Config) -> Findings {
                 || {
                     rayon::join(
                         || sql::analyze(facts, config.top, &q),
-                        || health::analyze(data, facts, &g.nodes, g.offset, &q),
+                        || health::analyze(data, facts, &g.nodes, &g.views, g.offset, &q),
                     )
                 },
                 || {
@@ -157,7 +157,12 @@ fn suspects(g: &Ground<'_>, f: &Findings) -> Vec<Suspect> {
         v.task.origins.first().map(|o| quote_line(data, o.source, o.line))
     };
     let q = |o: &Origin| quote(data, o);
+    let symptoms = Symptoms::of(&g.facts, &f.episodes, &g.observed);
     let cx = Context {
+        data,
+        symptoms: &symptoms,
+        nodes: &g.nodes,
+        offset: g.offset,
         views: &g.views,
         facts: &g.facts,
         tasks: &f.tasks,
@@ -169,10 +174,7 @@ fn suspects(g: &Ground<'_>, f: &Findings) -> Vec<Suspect> {
         task_evidence: &task_ev,
         quote: &q,
     };
-    let (symptoms, candidates) = rayon::join(
-        || Symptoms::of(&g.facts, &f.episodes, &g.observed),
-        || causes::candidates(&cx),
-    );
+    let candidates = causes::candidates(&cx);
     causes::rank(candidates, &symptoms, &|r| request_evidence(data, &g.facts, r))
 }
 

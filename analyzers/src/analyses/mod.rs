@@ -20,5 +20,6 @@ pub mod health;
 pub mod nodes;
 pub mod requests;
 pub mod retention;
+pub mod silences;
 pub mod sql;
 pub mod tasks;

@@ -142,8 +142,12 @@ fn clean(node: &str) -> String {
 
 /// Node names the raw task logs give, sorted.
 fn task_nodes(tasks: &[Task]) -> Vec<String> {
-    let names: BTreeSet<String> =
-        tasks.iter().filter_map(|t| t.node.as_deref()).map(clean).filter(|n| !n.is_empty()).collect();
+    let names: BTreeSet<String> = tasks
+        .iter()
+        .filter_map(|t| t.node.as_deref())
+        .map(clean)
+        .filter(|n| !n.is_empty())
+        .collect();
     names.into_iter().collect()
 }
 
@@ -152,10 +156,8 @@ fn task_nodes(tasks: &[Task]) -> Vec<String> {
 fn linked_nodes(facts: &Facts, tasks: &[Task]) -> BTreeMap<u32, BTreeMap<String, usize>> {
     let by_id: BTreeMap<&str, &str> =
         tasks.iter().filter_map(|t| Some((t.id.as_str(), t.node.as_deref()?))).collect();
-    let by_desc: BTreeMap<&str, &str> = tasks
-        .iter()
-        .filter_map(|t| Some((t.description.as_str(), t.node.as_deref()?)))
-        .collect();
+    let by_desc: BTreeMap<&str, &str> =
+        tasks.iter().filter_map(|t| Some((t.description.as_str(), t.node.as_deref()?))).collect();
     let mut out: BTreeMap<u32, BTreeMap<String, usize>> = BTreeMap::new();
     let mut seen: BTreeSet<(u32, u64)> = BTreeSet::new();
     for s in &facts.sql {
@@ -190,7 +192,9 @@ fn name_of(
             *votes.entry(node).or_default() += n;
         }
     }
-    if let Some((node, _)) = votes.into_iter().max_by_key(|(node, n)| (*n, std::cmp::Reverse(*node))) {
+    if let Some((node, _)) =
+        votes.into_iter().max_by_key(|(node, n)| (*n, std::cmp::Reverse(*node)))
+    {
         return (node.to_string(), NodeBasis::TaskLogs);
     }
     if streams == 1 && task_nodes.len() == 1 {
@@ -213,7 +217,10 @@ fn verdict(
             let both = a.span.overlap_secs(&b.span);
             if both > ROTATION_OVERLAP_SECS {
                 let (x, y) = (&a.name, &b.name);
-                rests.push(format!("the server logs of {x} and {y} cover the same {}", duration(both)));
+                rests.push(format!(
+                    "the server logs of {x} and {y} cover the same {}",
+                    duration(both)
+                ));
             }
         }
     }

@@ -6,7 +6,7 @@
 
 use octodiag_parsers::Timestamp;
 
-use super::{Candidate, Cause, Context, Detector};
+use super::{Candidate, Cause, Context, Detector, Role};
 use crate::stats::{merge, total_secs, Span};
 use crate::units::duration;
 
@@ -14,6 +14,12 @@ use crate::units::duration;
 const BURST_WINDOW_SECS: f64 = 300.0;
 /// …which needs at least this many: a single time-out is routine on a busy server.
 const BURST_MIN_FAILURES: usize = 5;
+/// A burst alone shows this much of a communication problem…
+const BURST_ALONE: f64 = 0.4;
+/// …failures towards this many endpoints count fully…
+const FULL_ENDPOINTS: f64 = 5.0;
+/// …and weigh this much: one Tentacle failing is that Tentacle's problem.
+const BREADTH_WEIGHT: f64 = 0.5;
 /// Failure lines quoted as evidence.
 const EVIDENCE_LINES: usize = 3;
 
@@ -21,6 +27,10 @@ const EVIDENCE_LINES: usize = 3;
 pub struct Halibut;
 
 impl Detector for Halibut {
+    fn role(&self) -> Role {
+        Role::Resource
+    }
+
     fn candidates(&self, cx: &Context<'_>) -> Vec<Candidate> {
         let failures = &cx.facts.halibut_failures;
         let times: Vec<Timestamp> = failures.iter().map(|f| f.time).collect();
@@ -41,6 +51,13 @@ impl Detector for Halibut {
         );
         let mut c = Candidate::new(Cause::Halibut, "Tentacle communication", bursts, phrase);
         c.evidence = hits.iter().take(EVIDENCE_LINES).map(|f| (cx.quote)(&f.origin)).collect();
+        let rests = vec![format!(
+            "{} communication failures with {} Tentacle endpoint(s) in bursts",
+            hits.len(),
+            endpoints.len()
+        )];
+        let breadth = (endpoints.len() as f64 / FULL_ENDPOINTS).min(1.0);
+        c.shown_by(BURST_ALONE + BREADTH_WEIGHT * breadth, rests);
         c.metric("failures", hits.len());
         c.metric("endpoints", endpoints.len());
         vec![c]

@@ -23,7 +23,7 @@ use std::collections::BTreeMap;
 use serde_json::Value;
 
 pub use rank::rank;
-pub use suspect::Suspect;
+pub use suspect::{RuledOut, Suspect};
 pub use symptoms::Symptoms;
 
 use crate::evidence::{Evidence, Quote};
@@ -34,6 +34,14 @@ use crate::stats::{merge, Span};
 
 /// What a cause's detector reads: the facts and every analysis' findings.
 pub struct Context<'a> {
+    /// The inputs (their per-minute activity, for volumes).
+    pub data: &'a crate::dataset::Dataset<'a>,
+    /// The slow requests every candidate is measured against.
+    pub symptoms: &'a Symptoms<'a>,
+    /// Node identity.
+    pub nodes: &'a crate::model::Nodes,
+    /// The server's UTC offset.
+    pub offset: octodiag_parsers::UtcOffset,
     /// Tasks in UTC.
     pub views: &'a [TaskView<'a>],
     /// Facts.
@@ -59,9 +67,32 @@ pub struct Context<'a> {
 /// The contract every cause implements.
 pub trait Detector: Sync {
     /// The candidates this cause proposes: each with the windows it was active,
-    /// its subject, the lines that show the cause itself, the measurements of
-    /// its mechanism and, for a cause that is its own symptom, a direct score.
+    /// its subject, the lines that show the cause itself, how strongly the logs
+    /// show its mechanism ([`Candidate::mechanism`], with what it rests on and
+    /// what weakens it) and, for a cause that is its own symptom, a direct score.
     fn candidates(&self, cx: &Context<'_>) -> Vec<Candidate>;
+
+    /// Where it stands among the causes (see [`Role`]).
+    fn role(&self) -> Role {
+        Role::Workload
+    }
+}
+
+/// How a cause relates to the others, for [`rank`]: an effect of a stronger
+/// cause becomes that cause's evidence rather than its rival.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// Work that loads the server (retention, deployments, health checks,
+    /// queued tasks, verbose logging): a root cause.
+    Workload,
+    /// A resource under strain (the database, Tentacle communication): the way
+    /// a workload slows the server, so it is a cause only when no workload
+    /// active at the same time explains it.
+    Resource,
+    /// The server itself stopped (a hang, a restart).
+    Outage,
+    /// Outside the server (the browser's network).
+    External,
 }
 
 /// Declares every cause once: its [`Cause`] variant, its name in the report,
@@ -130,6 +161,9 @@ pub fn candidates(cx: &Context<'_>) -> Vec<Candidate> {
     Cause::ALL.iter().flat_map(|c| c.detector().candidates(cx)).collect()
 }
 
+/// The mechanism of a candidate whose detector says nothing about it.
+const NO_MECHANISM: f64 = 0.0;
+
 /// A cause before scoring.
 #[derive(Clone, Debug)]
 pub struct Candidate {
@@ -145,6 +179,13 @@ pub struct Candidate {
     pub phrase: String,
     /// A direct score and sentence, for causes that are their own symptom.
     pub direct: Option<(f64, String)>,
+    /// How strongly the logs show the way this cause slows the server, 0 to 1
+    /// (0: nothing but the coincidence in time; 1: the mechanism is in the logs).
+    pub mechanism: f64,
+    /// The facts the mechanism rests on, in words.
+    pub rests_on: Vec<String>,
+    /// What weakens it, in words (said when it is ruled out).
+    pub weakness: Option<String>,
     /// Measurements of its mechanism.
     pub metrics: BTreeMap<String, Value>,
 }
@@ -164,8 +205,17 @@ impl Candidate {
             evidence: Vec::new(),
             phrase,
             direct: None,
+            mechanism: NO_MECHANISM,
+            rests_on: Vec::new(),
+            weakness: None,
             metrics: BTreeMap::new(),
         }
+    }
+
+    /// Sets the mechanism's strength, with what it rests on.
+    pub fn shown_by(&mut self, mechanism: f64, rests_on: Vec<String>) {
+        self.mechanism = mechanism.clamp(0.0, 1.0);
+        self.rests_on = rests_on;
     }
 
     /// Records a measurement.

@@ -2,7 +2,7 @@
 //! server (blocked, connecting, downloading). Its own symptom: scored directly
 //! from the share of slow browser time outside the server.
 
-use super::{Candidate, Cause, Context, Detector};
+use super::{Candidate, Cause, Context, Detector, Role};
 use crate::model::SplitFact;
 use crate::stats::Span;
 use crate::units::round3;
@@ -16,6 +16,10 @@ const SUPPORT_SCALE: f64 = 4.0;
 pub struct Network;
 
 impl Detector for Network {
+    fn role(&self) -> Role {
+        Role::External
+    }
+
     fn candidates(&self, cx: &Context<'_>) -> Vec<Candidate> {
         let slow: Vec<&SplitFact> = cx.browser.iter().collect();
         let outside: Vec<&SplitFact> =
@@ -38,6 +42,12 @@ impl Detector for Network {
             share * 100.0
         );
         c.direct = Some((share * support * frac, sentence));
+        let rests = vec![format!(
+            "{} of {} slow browser requests spent most of their time outside the server",
+            outside.len(),
+            slow.len()
+        )];
+        c.shown_by(share, rests);
         c.metric("slow_browser_requests", slow.len());
         c.metric("outside_server_share", round3(share));
         vec![c]

@@ -24,14 +24,30 @@
 //! active for more than 90 % of the observed time cannot be contrasted with
 //! normal time: its strength is capped at 0.5.
 //!
+//! That is the candidate's *correlation*. Two more things decide its confidence:
+//!
+//! * **mechanism** (from its detector, 0 to 1): whether the logs show the way
+//!   it slows the server (its SQL in its own transactions, tasks at the cap, the
+//!   volume of DEBUG lines…). A bare coincidence keeps 40 % of its correlation,
+//!   a shown mechanism all of it: `correlation × (0.4 + 0.6 × mechanism)`;
+//! * **specificity**: how much of the slowness it explains that a stronger
+//!   rival does not. Candidates are taken strongest first; when most of a
+//!   candidate's slow requests fall inside a stronger, contrasted rival, it is
+//!   that rival's effect or passenger, not a rival: its confidence keeps only
+//!   the share the rival does not explain, and a resource under strain (the
+//!   database, Tentacle communication) or a restart that ended a hang becomes
+//!   the stronger cause's evidence.
+//!
 //! Causes whose symptom is the cause itself carry a direct score from their
-//! detector (`unresponsive`, `restart`, `task-queue`, `network`). The larger
-//! of the direct score and the correlation is used.
+//! detector (`unresponsive`, `restart`, `task-queue`, `network`); the larger
+//! of the direct score and the correlation is used. A candidate active for
+//! nearly all the observed time cannot be contrasted with normal time: it
+//! never exceeds [`UNCONTRASTED_MAX`].
 
 use rayon::prelude::*;
 use serde_json::json;
 
-use super::{Candidate, Suspect, Symptoms};
+use super::{Candidate, Cause, Role, RuledOut, Suspect, Symptoms};
 use crate::evidence::Evidence;
 use crate::facts::Req;
 use crate::stats::{merge, overlap_total, percentile_select, top_by, total_secs, Span, SpanSet};
@@ -44,12 +60,26 @@ const TOLERANCE_SECS: f64 = 30.0;
 const MIN_RATE_SECS: f64 = 60.0;
 /// Without this share of observed time outside a candidate, it cannot be contrasted…
 const CONTRAST_SHARE: f64 = 0.1;
-/// …and its strength is capped here.
+/// …and its strength is capped here…
 const UNCONTRASTED_STRENGTH: f64 = 0.5;
+/// …and its confidence here.
+const UNCONTRASTED_MAX: f64 = 0.45;
 /// `support = 1 − e^(−n / SUPPORT_SCALE)`: four slow requests give 0.63.
 const SUPPORT_SCALE: f64 = 4.0;
+/// Share of the correlation a candidate keeps with no mechanism shown.
+const COINCIDENCE_WEIGHT: f64 = 0.4;
+/// A rival explains a candidate when this share of its slow requests falls inside the rival…
+const EXPLAINED_SHARE: f64 = 0.8;
+/// …or this share, for a resource under strain.
+const EXPLAINED_RESOURCE_SHARE: f64 = 0.6;
+/// A rival that is active more than this share of the observed time explains nothing.
+const RIVAL_MAX_ACTIVE_SHARE: f64 = 0.5;
+/// A restart this close after a hang's end is how the hang ended.
+const RESTART_ENDS_HANG_SECS: f64 = 600.0;
 /// Evidence lines kept from the detector, then from the slowest requests inside.
 const EVIDENCE_LINES: usize = 3;
+/// Alternatives listed as ruled out under each suspect.
+const RULED_OUT_SHOWN: usize = 5;
 /// Below this lift, the summary does not mention "× the usual rate".
 const LIFT_WORTH_SAYING: f64 = 1.5;
 /// When at most this share of the slow requests is inside, "p95 otherwise" is
@@ -63,6 +93,7 @@ struct Correlation {
     n_total: usize,
     in_secs: f64,
     out_secs: f64,
+    observed_secs: f64,
     lift: f64,
     share: f64,
     episode_cover: f64,
@@ -71,45 +102,205 @@ struct Correlation {
     confidence: f64,
 }
 
+/// A candidate measured: its correlation, the slow requests inside it, and
+/// its confidence before and after its rivals are taken into account.
+struct Scored {
+    c: Candidate,
+    role: Role,
+    k: Correlation,
+    /// Indexes into [`Symptoms::slow`] of the slow requests overlapping it.
+    inside: Vec<usize>,
+    /// Its confidence on its own.
+    alone: f64,
+    /// After the rivals that explain it.
+    confidence: f64,
+    /// Why it ranks low, when a rival explains it.
+    explained_by: Option<String>,
+    /// Effects of weaker candidates it explains.
+    absorbed: Vec<String>,
+    absorbed_evidence: Vec<Evidence>,
+}
+
 /// Scores and ranks candidates.
 pub fn rank(
     candidates: Vec<Candidate>,
     symptoms: &Symptoms<'_>,
     evidence: &(dyn Fn(&Req) -> Evidence + Sync),
 ) -> Vec<Suspect> {
-    // Candidates are scored independently: in parallel (rayon), each over every slow request.
-    let mut out: Vec<Suspect> = candidates
+    // Candidates are measured independently: in parallel (rayon).
+    let mut scored: Vec<Scored> = candidates
         .into_par_iter()
         .filter(|c| !c.spans.is_empty())
-        .map(|c| score(c, symptoms, evidence))
+        .map(|c| measure(c, symptoms))
         .collect();
-    out.sort_by(|a, b| {
-        b.confidence.total_cmp(&a.confidence).then_with(|| a.span().start.cmp(&b.span().start))
-    });
-    for (i, s) in out.iter_mut().enumerate() {
-        s.rank = i + 1;
-    }
-    out
+    by_confidence(&mut scored, |s| s.alone);
+    explain(&mut scored);
+    by_confidence(&mut scored, |s| s.confidence);
+    let ruled: Vec<RuledOut> = scored.iter().map(ruled_out).collect();
+    scored
+        .into_iter()
+        .enumerate()
+        .map(|(i, s)| {
+            let beaten = ruled[i + 1..].iter().take(RULED_OUT_SHOWN).cloned().collect();
+            suspect(s, i + 1, beaten, symptoms, evidence)
+        })
+        .collect()
 }
 
-fn score(c: Candidate, s: &Symptoms<'_>, evidence: &dyn Fn(&Req) -> Evidence) -> Suspect {
+/// Strongest first; ties by start time (then by the order candidates were built).
+fn by_confidence(v: &mut [Scored], key: impl Fn(&Scored) -> f64) {
+    v.sort_by(|a, b| {
+        key(b).total_cmp(&key(a)).then_with(|| a.c.spans[0].start.cmp(&b.c.spans[0].start))
+    });
+}
+
+fn measure(c: Candidate, s: &Symptoms<'_>) -> Scored {
     let widened = SpanSet::new(c.spans.iter().map(|x| x.widen(TOLERANCE_SECS)).collect());
-    let overlapping = s.overlapping(&widened);
+    let inside = s.overlapping_at(&widened);
+    let overlapping: Vec<&Req> = inside.iter().map(|i| s.slow[*i]).collect();
     let k = correlate(&c, s, &overlapping);
+    let mut alone = k.confidence * (COINCIDENCE_WEIGHT + (1.0 - COINCIDENCE_WEIGHT) * c.mechanism);
+    if k.out_secs < CONTRAST_SHARE * k.observed_secs {
+        alone = alone.min(UNCONTRASTED_MAX);
+    }
+    let direct = c.direct.as_ref().map_or(0.0, |d| d.0);
+    let alone = round3(alone.max(direct));
+    let role = c.cause.detector().role();
+    Scored {
+        c,
+        role,
+        k,
+        inside,
+        alone,
+        confidence: alone,
+        explained_by: None,
+        absorbed: Vec::new(),
+        absorbed_evidence: Vec::new(),
+    }
+}
+
+/// Takes the candidates strongest first; a candidate that a stronger rival
+/// explains keeps only the share of its slowness the rival does not explain,
+/// and the rival takes it as evidence when it is an effect (a resource under
+/// strain, or a restart that ended a hang).
+fn explain(v: &mut [Scored]) {
+    for i in 1..v.len() {
+        let Some((j, share)) = (0..i).filter_map(|j| explains(&v[j], &v[i]).map(|s| (j, s))).next()
+        else {
+            continue;
+        };
+        let (first, rest) = v.split_at_mut(i);
+        let (rival, me) = (&mut first[j], &mut rest[0]);
+        me.confidence = round3(me.alone * (1.0 - share));
+        me.explained_by = Some(format!(
+            "{:.0}% of its slowness falls during {} {}, which explains it{}",
+            share * 100.0,
+            rival.c.cause.name(),
+            rival.c.subject,
+            rival.c.rests_on.first().map_or(String::new(), |r| format!(" ({r})"))
+        ));
+        if matches!(me.role, Role::Resource | Role::Outage) {
+            rival.absorbed.push(format!(
+                "{} {} during it, its effect: {}",
+                me.c.cause.name(),
+                me.c.subject,
+                me.c.rests_on.first().cloned().unwrap_or_else(|| me.c.phrase.clone())
+            ));
+            rival.absorbed_evidence.extend(me.c.evidence.iter().take(1).cloned());
+        }
+    }
+}
+
+/// The share of `me`'s slowness that `rival` explains, when it does.
+fn explains(rival: &Scored, me: &Scored) -> Option<f64> {
+    if rival.alone <= me.alone || rival.k.in_secs > RIVAL_MAX_ACTIVE_SHARE * rival.k.observed_secs {
+        return None;
+    }
+    if me.c.cause == Cause::Restart && rival.c.cause == Cause::Unresponsive {
+        return ended_hang(rival, me).then_some(1.0);
+    }
+    let share = if me.inside.is_empty() {
+        overlap_total(&me.c.spans, &widen(&rival.c.spans)) / total_secs(&me.c.spans).max(1.0)
+    } else {
+        shared(&me.inside, &rival.inside) as f64 / me.inside.len() as f64
+    };
+    let needed = if me.role == Role::Resource { EXPLAINED_RESOURCE_SHARE } else { EXPLAINED_SHARE };
+    (share >= needed).then_some(share.min(1.0))
+}
+
+fn widen(spans: &[Span]) -> Vec<Span> {
+    merge(spans.iter().map(|s| s.widen(TOLERANCE_SECS)).collect(), 0.0)
+}
+
+/// Whether a restart candidate is the start that ended a silence.
+fn ended_hang(hang: &Scored, restart: &Scored) -> bool {
+    let Some(end) = hang.c.spans.last().map(|s| s.end) else { return false };
+    restart.c.subject.starts_with(&hang.c.subject)
+        && restart.c.spans.iter().any(|s| {
+            let at = s.end.add_micros(-300_000_000);
+            at >= end.add_micros(-60_000_000) && at.secs_since(end) <= RESTART_ENDS_HANG_SECS
+        })
+}
+
+/// How many of two ascending index lists have in common.
+fn shared(a: &[usize], b: &[usize]) -> usize {
+    let (mut i, mut j, mut n) = (0, 0, 0);
+    while i < a.len() && j < b.len() {
+        match a[i].cmp(&b[j]) {
+            std::cmp::Ordering::Less => i += 1,
+            std::cmp::Ordering::Greater => j += 1,
+            std::cmp::Ordering::Equal => {
+                n += 1;
+                i += 1;
+                j += 1;
+            }
+        }
+    }
+    n
+}
+
+/// A candidate as an alternative that a higher-ranked suspect beat.
+fn ruled_out(s: &Scored) -> RuledOut {
+    let why = s.explained_by.clone().or_else(|| s.c.weakness.clone()).unwrap_or_else(|| {
+        format!(
+            "it covers {} of {} slow requests{}",
+            s.k.n_in,
+            s.k.n_total,
+            if s.c.mechanism < 0.3 { ", and the logs show no mechanism for it" } else { "" }
+        )
+    });
+    RuledOut { cause: s.c.cause, subject: s.c.subject.clone(), confidence: s.confidence, why }
+}
+
+fn suspect(
+    s: Scored,
+    rank: usize,
+    ruled_out: Vec<RuledOut>,
+    symptoms: &Symptoms<'_>,
+    evidence: &dyn Fn(&Req) -> Evidence,
+) -> Suspect {
+    let Scored { mut c, k, inside, alone, confidence, absorbed, absorbed_evidence, .. } = s;
     let (direct, direct_summary) = c.direct.clone().unwrap_or((0.0, String::new()));
-    let confidence = round3(k.confidence.max(direct));
     let summary = if direct > k.confidence && !direct_summary.is_empty() {
         direct_summary
     } else {
-        correlation_summary(&c, &k, s.from_browser)
+        correlation_summary(&c, &k, symptoms.from_browser)
     };
     let mut ev = c.evidence.clone();
     ev.truncate(EVIDENCE_LINES);
+    let overlapping: Vec<&Req> = inside.iter().map(|i| symptoms.slow[*i]).collect();
+    let widened = SpanSet::new(c.spans.iter().map(|x| x.widen(TOLERANCE_SECS)).collect());
     ev.extend(slowest_inside(&overlapping, &widened).into_iter().map(evidence));
-    let mut c = c;
-    record(&mut c, &k, direct);
+    for e in absorbed_evidence {
+        if !ev.iter().any(|x| x.source == e.source && x.line == e.line) {
+            ev.push(e);
+        }
+    }
+    record(&mut c, &k, direct, alone);
+    let mut rests_on = std::mem::take(&mut c.rests_on);
+    rests_on.extend(absorbed);
     Suspect {
-        rank: 0,
+        rank,
         cause: c.cause,
         subject: c.subject,
         spans: c.spans,
@@ -117,6 +308,8 @@ fn score(c: Candidate, s: &Symptoms<'_>, evidence: &dyn Fn(&Req) -> Evidence) ->
         summary,
         metrics: c.metrics,
         evidence: ev,
+        rests_on,
+        ruled_out,
     }
 }
 
@@ -131,7 +324,7 @@ fn slowest_inside<'r>(overlapping: &[&'r Req], widened: &SpanSet) -> Vec<&'r Req
 }
 
 /// Records the measurements behind the confidence among the candidate's metrics.
-fn record(c: &mut Candidate, k: &Correlation, direct: f64) {
+fn record(c: &mut Candidate, k: &Correlation, direct: f64, alone: f64) {
     c.metric("slow_requests_inside", k.n_in);
     c.metric("slow_requests_total", k.n_total);
     c.metric("active_s", round3(k.in_secs));
@@ -142,6 +335,8 @@ fn record(c: &mut Candidate, k: &Correlation, direct: f64) {
     c.metric("p95_otherwise_ms", json!(k.p95_out));
     c.metric("correlation_confidence", round3(k.confidence));
     c.metric("direct_confidence", round3(direct));
+    c.metric("mechanism", round3(c.mechanism));
+    c.metric("confidence_alone", alone);
 }
 
 /// Measures a candidate against the symptoms; `overlapping` are the slow requests
@@ -173,6 +368,7 @@ fn correlate(c: &Candidate, s: &Symptoms<'_>, overlapping: &[&Req]) -> Correlati
         n_total,
         in_secs,
         out_secs,
+        observed_secs,
         lift,
         share,
         episode_cover,

@@ -2,12 +2,13 @@
 //! rather than a planned restart, scored directly by the silence; a planned
 //! start scores low (the first minutes after a start are slow while caches warm up).
 
-use super::{Candidate, Cause, Context, Detector};
-use crate::analyses::health::MIN_GAP_SECS;
+use super::{Candidate, Cause, Context, Detector, Role};
 use crate::model::Restart as Start;
 use crate::stats::Span;
 use crate::units::{duration, utc};
 
+/// A silence this long (seconds) before a start makes it a crash or hang.
+const CRASH_SILENCE_SECS: f64 = 600.0;
 /// A new PID after a silence this long (seconds) also means a crash.
 const NEW_PID_SILENCE_SECS: f64 = 120.0;
 /// The minutes after a start that it may have slowed (seconds).
@@ -25,6 +26,10 @@ const PLANNED_SCORE: f64 = 0.2;
 pub struct Restart;
 
 impl Detector for Restart {
+    fn role(&self) -> Role {
+        Role::Outage
+    }
+
     fn candidates(&self, cx: &Context<'_>) -> Vec<Candidate> {
         cx.health.restarts.iter().map(candidate).collect()
     }
@@ -32,7 +37,7 @@ impl Detector for Restart {
 
 fn candidate(r: &Start) -> Candidate {
     let silent = r.silent_before_s.unwrap_or(0.0);
-    let crashed = silent >= MIN_GAP_SECS
+    let crashed = silent >= CRASH_SILENCE_SECS
         || r.previous_pid.is_some_and(|_| silent > NEW_PID_SILENCE_SECS);
     let span = Span::new(
         r.at.add_micros(-(silent * 1e6) as i64),
@@ -61,8 +66,12 @@ fn candidate(r: &Start) -> Candidate {
             ),
         )
     };
-    c.direct = Some((direct, sentence));
+    c.direct = Some((direct, sentence.clone()));
     c.evidence = vec![r.evidence.clone()];
+    c.shown_by(if crashed { 1.0 } else { 0.0 }, vec![sentence]);
+    if !crashed {
+        c.weakness = Some("a planned start: the log was not silent before it".into());
+    }
     c.metric("silent_before_s", silent);
     c
 }

@@ -5,7 +5,7 @@
 
 use std::collections::BTreeMap;
 
-use super::{Candidate, Cause, Context, Detector};
+use super::{Candidate, Cause, Context, Detector, Role};
 use crate::facts::Facts;
 use crate::slow::SLOW_SQL_MS;
 use crate::stats::{merge, total_secs, Span};
@@ -23,10 +23,25 @@ const DENSE_COUNT: usize = 3;
 /// …fall within this many seconds, outside any task's transactions.
 const DENSE_WINDOW_SECS: f64 = 120.0;
 
+/// Dense slow SQL alone shows this much of a database problem…
+const DENSE_ALONE: f64 = 0.2;
+/// …pool exhaustion adds this…
+const EXHAUSTED_WEIGHT: f64 = 0.4;
+/// …pool pressure this…
+const PRESSURE_WEIGHT: f64 = 0.2;
+/// …slowness spread over this many endpoints or more this…
+const BROAD_ENDPOINTS: usize = 5;
+/// (weight)
+const BROAD_WEIGHT: f64 = 0.2;
+
 /// The database-pressure detector.
 pub struct Sql;
 
 impl Detector for Sql {
+    fn role(&self) -> Role {
+        Role::Resource
+    }
+
     fn candidates(&self, cx: &Context<'_>) -> Vec<Candidate> {
         let mut spans = Vec::new();
         let mut evidence = Vec::new();
@@ -50,12 +65,39 @@ impl Detector for Sql {
             "the {} of database pressure",
             duration(total_secs(&merge(spans.clone(), 0.0)))
         );
+        let pressured = cx.sql.pressure_episodes.len() > explained.len();
         let mut c = Candidate::new(Cause::Sql, "database", spans, phrase);
         c.evidence = evidence;
+        mechanism(&mut c, cx, exhausted, pressured);
         c.metric("pool_exhausted", exhausted);
         c.metric("episodes_explained_by_tasks", explained);
         vec![c]
     }
+}
+
+/// Pool exhaustion, pressure, and slowness spread over many endpoints: a
+/// database that is slow for everyone, not for one piece of work.
+fn mechanism(c: &mut Candidate, cx: &Context<'_>, exhausted: usize, pressured: bool) {
+    let set = crate::stats::SpanSet::new(c.spans.clone());
+    let mut endpoints: Vec<u32> =
+        cx.symptoms.overlapping(&set).iter().map(|r| r.endpoint).collect();
+    endpoints.sort_unstable();
+    endpoints.dedup();
+    let mut rests = Vec::new();
+    let mut m = DENSE_ALONE;
+    if exhausted > 0 {
+        rests.push(format!("{exhausted} time(s) no connection could be taken from the pool"));
+        m += EXHAUSTED_WEIGHT;
+    }
+    if pressured {
+        rests.push("connection-pool pressure no single task's transactions account for".into());
+        m += PRESSURE_WEIGHT;
+    }
+    if endpoints.len() >= BROAD_ENDPOINTS {
+        rests.push(format!("slow requests on {} different endpoints meanwhile", endpoints.len()));
+        m += BROAD_WEIGHT;
+    }
+    c.shown_by(m, rests);
 }
 
 /// The task whose transactions issued most of the slow SQL time in a window, if one did.

@@ -27,6 +27,23 @@ pub struct Suspect {
     pub metrics: BTreeMap<String, Value>,
     /// The lines that prove it.
     pub evidence: Vec<Evidence>,
+    /// What it rests on, in words: its mechanism, and the effects it absorbed.
+    pub rests_on: Vec<String>,
+    /// The alternatives it beat, and why they rank below it.
+    pub ruled_out: Vec<RuledOut>,
+}
+
+/// An alternative a suspect beat.
+#[derive(Clone, Debug)]
+pub struct RuledOut {
+    /// Its cause.
+    pub cause: Cause,
+    /// Its subject.
+    pub subject: String,
+    /// Its confidence.
+    pub confidence: f64,
+    /// Why it ranks below.
+    pub why: String,
 }
 
 impl Suspect {

@@ -7,6 +7,9 @@ use crate::model::Episode;
 use crate::slow::SLOW_REQUEST_MS;
 use crate::stats::{SortedValues, Span, SpanSet};
 
+/// A period is slow when its slow-request rate is this many times the rate elsewhere.
+pub const ELEVATED_FACTOR: f64 = 2.0;
+
 /// The symptoms candidates are measured against.
 pub struct Symptoms<'a> {
     /// Slow requests (server, or browser when no server requests exist), by end time.
@@ -59,15 +62,46 @@ impl<'a> Symptoms<'a> {
     /// a request overlapping a span ends after its start and at most the longest
     /// duration after its end.
     pub fn overlapping(&self, spans: &SpanSet) -> Vec<&'a Req> {
+        self.overlapping_at(spans).into_iter().map(|i| self.slow[i]).collect()
+    }
+
+    /// How many slow requests overlap `spans`, and the seconds those spans last.
+    pub fn rate_in(&self, spans: &[Span]) -> (usize, f64) {
+        let set = SpanSet::new(spans.to_vec());
+        let secs = set.spans().iter().map(Span::secs).sum();
+        (self.overlapping_at(&set).len(), secs)
+    }
+
+    /// Slow requests a second outside `spans`, over the observed time (one
+    /// request added, so that a quiet log does not make every run look slow).
+    pub fn rate_outside(&self, spans: &[Span]) -> f64 {
+        let (n, _) = self.rate_in(spans);
+        let observed: f64 = self.observed.iter().map(Span::secs).sum();
+        let inside =
+            crate::stats::overlap_total(&self.observed, &crate::stats::merge(spans.to_vec(), 0.0));
+        (self.slow.len().saturating_sub(n) as f64 + 1.0) / (observed - inside).max(60.0)
+    }
+
+    /// Whether `span` had at least [`ELEVATED_FACTOR`] times the slow-request rate of
+    /// `baseline` (a second), and at least one slow request.
+    pub fn elevated(&self, span: Span, baseline: f64) -> bool {
+        let (n, secs) = self.rate_in(&[span]);
+        n >= 1 && n as f64 / secs.max(60.0) >= ELEVATED_FACTOR * baseline
+    }
+
+    /// [`Symptoms::overlapping`] as indexes into [`Symptoms::slow`], ascending.
+    pub fn overlapping_at(&self, spans: &SpanSet) -> Vec<usize> {
         let mut out = Vec::new();
         let mut next = 0;
         for x in spans.spans() {
             let lo = self.slow.partition_point(|r| r.end() < x.start).max(next);
             let reach = x.end.add_micros(self.max_micros);
             let hi = self.slow.partition_point(|r| r.end() <= reach).max(lo);
-            let hits =
-                self.slow[lo..hi].iter().filter(|r| spans.overlaps(&Span::new(r.start(), r.end())));
-            out.extend(hits.copied());
+            let hits = (lo..hi).filter(|i| {
+                let r = self.slow[*i];
+                spans.overlaps(&Span::new(r.start(), r.end()))
+            });
+            out.extend(hits);
             next = hi;
         }
         out

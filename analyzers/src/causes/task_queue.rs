@@ -57,7 +57,14 @@ fn candidate(cx: &Context<'_>, node: &str, qs: &[&QueueEpisode]) -> Candidate {
         "{queued} task(s) waited in the queue on {node}{cap_text}, up to {}; queued deployments are slowness users feel directly.",
         duration(max_q)
     );
-    c.direct = Some(((base + QUEUE_WEIGHT * fill).min(MAX_DIRECT), sentence));
+    c.direct = Some(((base + QUEUE_WEIGHT * fill).min(MAX_DIRECT), sentence.clone()));
+    let mut rests = vec![format!("{queued} task(s) waited in the queue, up to {}", duration(max_q))];
+    if at_cap {
+        rests.push(format!("{node} ran at its task cap of {} meanwhile", cx.tasks.task_cap));
+    } else {
+        c.weakness = Some("the node was below its task cap while tasks waited".into());
+    }
+    c.shown_by(if at_cap { 1.0 } else { BELOW_CAP_BASE }, rests);
     c.metric("queued_tasks", queued);
     c.metric("max_queue_s", max_q);
     c.metric("at_cap", at_cap);

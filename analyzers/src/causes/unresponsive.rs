@@ -1,26 +1,31 @@
-//! `unresponsive`: a node wrote nothing for far longer than its usual rhythm
-//! (see [`crate::analyses::health`]). The silence is its own symptom: scored
-//! directly, by its length, whether a restart ended it, and whether slowness
-//! or errors came just before it.
+//! `unresponsive`: a node stopped responding ([`crate::analyses::silences`]):
+//! its log silent far beyond its own rate, shown by a restart that ended it,
+//! requests that ran through it, browser failures, paused task logs, or the
+//! slowdown that led up to it. The hang is its own symptom: scored directly,
+//! by its length and by how many signs show it. Its window takes in the
+//! slowdown leading up to it, so that what strained the server just before
+//! (the database, Tentacle communication) counts as its evidence.
 
-use super::{Candidate, Cause, Context, Detector};
+use super::{Candidate, Cause, Context, Detector, Role};
 use crate::evidence::Evidence;
 use crate::model::{EpisodeKind, Gap};
 use crate::stats::Span;
-use crate::units::{duration, duration_adjective};
+use crate::units::{duration, duration_adjective, utc};
 
 /// A silence this long (seconds) counts fully; shorter ones by the square root of their share.
 const FULL_SILENCE_SECS: f64 = 1800.0;
-/// Direct score of a full-length silence on its own…
+/// Direct score of a full-length silence shown by nothing else…
 const SILENCE_BASE: f64 = 0.55;
-/// …plus this when only a restart ended it…
-const RESTART_WEIGHT: f64 = 0.25;
-/// …plus this when slowness or errors led up to it.
-const SYMPTOMS_WEIGHT: f64 = 0.15;
-/// Slow requests in this many seconds before a silence lead up to it.
-const LEAD_SECS: i64 = 300;
-/// An error burst this close before a silence leads up to it.
-const BURST_LEAD_SECS: i64 = 900;
+/// …plus this for each sign that shows it…
+const SIGN_WEIGHT: f64 = 0.15;
+/// …counting at most this many.
+const MAX_SIGNS: usize = 3;
+/// A direct score never claims more than this.
+const MAX_DIRECT: f64 = 0.95;
+/// The slowdown leading up to a hang is taken in when it ended this close before it…
+const LEAD_JOIN_SECS: f64 = 300.0;
+/// …from at most this long before it.
+const LEAD_MAX_SECS: i64 = 1800;
 
 /// The unresponsive detector.
 pub struct Unresponsive;
@@ -29,70 +34,68 @@ impl Detector for Unresponsive {
     fn candidates(&self, cx: &Context<'_>) -> Vec<Candidate> {
         cx.health.gaps.iter().map(|g| candidate(cx, g)).collect()
     }
+
+    fn role(&self) -> Role {
+        Role::Outage
+    }
 }
 
 fn candidate(cx: &Context<'_>, g: &Gap) -> Candidate {
-    let pre = symptoms_before(cx, g.span);
+    let signs = signs(g);
     let severity = (g.duration_s / FULL_SILENCE_SECS).min(1.0).sqrt();
-    let direct = severity
-        * (SILENCE_BASE
-            + if g.restart_after { RESTART_WEIGHT } else { 0.0 }
-            + if pre > 0 { SYMPTOMS_WEIGHT } else { 0.0 });
-    let recovery = if g.restart_after {
-        "it came back only with a restart"
-    } else {
-        "it resumed without a restart"
-    };
-    let before = if pre > 0 {
-        format!(", after {pre} slow requests or errors in the 15 minutes before")
-    } else {
-        String::new()
+    let direct =
+        (severity * (SILENCE_BASE + SIGN_WEIGHT * signs.min(MAX_SIGNS) as f64)).min(MAX_DIRECT);
+    let recovery = match g.restart_at {
+        Some(t) => format!("it came back only with a restart at {}", utc(t)),
+        None => "it resumed without a restart".into(),
     };
     let sentence = format!(
-        "{} wrote nothing for {} ({} to {}), against a usual gap of {}; {recovery}{before}.",
+        "{} stopped responding for {} ({} to {}), when its own rate would have written {:.0} entries; {recovery}.",
         g.node,
         duration(g.duration_s),
-        crate::units::utc(g.span.start),
-        crate::units::utc(g.span.end),
-        duration(g.usual_gap_s),
+        utc(g.span.start),
+        utc(g.span.end),
+        g.expected_entries,
     );
     let phrase = format!("the {} silence on {}", duration_adjective(g.duration_s), g.node);
-    let mut c = Candidate::new(Cause::Unresponsive, g.node.clone(), vec![g.span], phrase);
+    let window = Span::new(lead_in(cx, g.span), g.span.end);
+    let mut c = Candidate::new(Cause::Unresponsive, g.node.clone(), vec![window], phrase);
     c.direct = Some((direct, sentence));
     c.evidence = gap_evidence(cx, g);
+    c.shown_by(1.0, g.rests_on.clone());
     c.metric("gap_s", g.duration_s);
     c.metric("usual_gap_s", g.usual_gap_s);
-    c.metric("restart_after", g.restart_after);
-    c.metric("symptoms_before", pre);
+    c.metric("expected_entries", g.expected_entries);
+    c.metric("restart_after", g.restart_after());
+    c.metric("signs", signs);
     c
 }
 
-/// Symptoms just before a silence: slow requests and errors in the five minutes
-/// before it, counted only when they stand out (a slowness episode ending then,
-/// or an error burst in the fifteen minutes before).
-fn symptoms_before(cx: &Context<'_>, gap: Span) -> usize {
-    let lead = Span::new(gap.start.add_micros(-LEAD_SECS * 1_000_000), gap.start);
-    let slow_before = cx.episodes.iter().any(|e| {
-        e.kinds.contains(&EpisodeKind::SlowRequests) && e.span.overlap_secs(&lead) > 0.0
-    });
-    let burst_from = gap.start.add_micros(-BURST_LEAD_SECS * 1_000_000);
-    let errors_before = cx
-        .health
-        .error_bursts
+/// The signs besides the silence itself.
+fn signs(g: &Gap) -> usize {
+    usize::from(g.restart_at.is_some())
+        + usize::from(g.spanning_requests > 0)
+        + usize::from(g.browser_failures > 0)
+        + usize::from(!g.paused_tasks.is_empty())
+        + usize::from(g.slow_before > 0)
+}
+
+/// Where the hang's window starts: at the slowness episode that ran into it, if one did.
+fn lead_in(cx: &Context<'_>, gap: Span) -> octodiag_parsers::Timestamp {
+    let earliest = gap.start.add_micros(-LEAD_MAX_SECS * 1_000_000);
+    cx.episodes
         .iter()
-        .any(|b| b.span.end >= burst_from && b.span.start <= gap.start);
-    if !(slow_before || errors_before) {
-        return 0;
-    }
-    let slow = cx.facts.requests.iter().filter(|r| r.ms >= 1000.0 && lead.contains(r.end())).count();
-    let errors = cx.facts.errors.iter().filter(|e| lead.contains(e.time)).count();
-    (slow + errors).max(1)
+        .filter(|e| e.kinds.contains(&EpisodeKind::SlowRequests))
+        .filter(|e| e.span.end <= gap.end && gap.start.secs_since(e.span.end) <= LEAD_JOIN_SECS)
+        .map(|e| e.span.start.max(earliest))
+        .min()
+        .map_or(gap.start, |t| t.min(gap.start))
 }
 
 /// The lines around a silence: the start-up banner after it, the last error
 /// before it and the slowest request in the five minutes before it.
 fn gap_evidence(cx: &Context<'_>, g: &Gap) -> Vec<Evidence> {
-    let lead = Span::new(g.span.start.add_micros(-LEAD_SECS * 1_000_000), g.span.start);
+    let lead = Span::new(g.span.start.add_micros(-300_000_000), g.span.start);
     let mut ev = Vec::new();
     if let Some(r) = cx.health.restarts.iter().find(|r| r.node == g.node && r.at >= g.span.start) {
         ev.push(r.evidence.clone());

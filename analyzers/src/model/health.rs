@@ -24,27 +24,49 @@ pub struct Restart {
     pub evidence: Evidence,
 }
 
-/// A period without log lines.
+/// A period in which a node stopped responding: its log silent far beyond
+/// what its own rate just before and after allows, and what else shows it.
 #[derive(Clone, Debug)]
 pub struct Gap {
     /// Node.
     pub node: String,
-    /// From the last line before to the first line after.
+    /// From the end of the last active minute before to the first line after.
     pub span: Span,
     /// Seconds.
     pub duration_s: f64,
     /// The log's median gap between active minutes, seconds.
     pub usual_gap_s: f64,
-    /// Whether a server start follows within 10 minutes.
-    pub restart_after: bool,
-    /// Input.
+    /// Entries per minute around it (the mean of the half hours before and after).
+    pub local_rate: f64,
+    /// Entries that rate would have written during the silence.
+    pub expected_entries: f64,
+    /// When a server start ended it (within 10 minutes of its end), if one did.
+    pub restart_at: Option<octodiag_parsers::Timestamp>,
+    /// Requests logged after it whose duration spans most of it: stuck, not idle.
+    pub spanning_requests: usize,
+    /// Browser entries that failed or timed out during it.
+    pub browser_failures: usize,
+    /// Tasks whose own log paused through it.
+    pub paused_tasks: Vec<String>,
+    /// Slow requests in the ten minutes before it.
+    pub slow_before: usize,
+    /// Other nodes that kept logging meanwhile.
+    pub others_logging: Vec<String>,
+    /// Everything above, in words: what the verdict rests on.
+    pub rests_on: Vec<String>,
+    /// Input of the last line before it.
     pub source: String,
 }
 
 impl Gap {
+    /// Whether a restart ended it.
+    pub fn restart_after(&self) -> bool {
+        self.restart_at.is_some()
+    }
+
     /// Whether the log simply resumes (no restart): the server recovered by itself.
     pub fn recovered_without_restart(&self) -> bool {
-        !self.restart_after
+        self.restart_at.is_none()
     }
 }
 

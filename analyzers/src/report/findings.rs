@@ -596,7 +596,25 @@ pub struct Gap {
     pub restart_after: bool,
     /// Whether the log simply resumes (no restart).
     pub recovered_without_restart: bool,
-    /// Input.
+    /// Entries a minute around it (the mean of the half hours before and after).
+    pub local_rate: f64,
+    /// Entries that rate would have written during it.
+    pub expected_entries: f64,
+    /// The server start that ended it, if one did.
+    pub restart_at: Option<Utc>,
+    /// Requests logged after it that ran through most of it.
+    pub spanning_requests: usize,
+    /// Browser entries that failed or timed out during it.
+    pub browser_failures: usize,
+    /// Tasks whose log paused through it.
+    pub paused_tasks: Vec<String>,
+    /// Slow requests in the ten minutes before it.
+    pub slow_before: usize,
+    /// Other nodes that kept logging meanwhile.
+    pub others_logging: Vec<String>,
+    /// What the verdict rests on.
+    pub rests_on: Vec<String>,
+    /// Input of the last line before it.
     pub source: String,
 }
 
@@ -609,8 +627,17 @@ impl Gap {
             end: g.span.end.into(),
             duration_s: g.duration_s,
             usual_gap_s: g.usual_gap_s,
-            restart_after: g.restart_after,
+            restart_after: g.restart_after(),
             recovered_without_restart: g.recovered_without_restart(),
+            local_rate: g.local_rate,
+            expected_entries: g.expected_entries,
+            restart_at: g.restart_at.map(Utc::from),
+            spanning_requests: g.spanning_requests,
+            browser_failures: g.browser_failures,
+            paused_tasks: g.paused_tasks.clone(),
+            slow_before: g.slow_before,
+            others_logging: g.others_logging.clone(),
+            rests_on: g.rests_on.clone(),
             source: g.source.clone(),
         }
     }

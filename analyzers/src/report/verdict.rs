@@ -30,6 +30,24 @@ pub struct Suspect {
     pub metrics: BTreeMap<String, serde_json::Value>,
     /// The lines that prove it.
     pub evidence: Vec<Evidence>,
+    /// What it rests on, in words: its mechanism, and the effects it absorbed.
+    pub rests_on: Vec<String>,
+    /// The alternatives it beat, and why they rank below it.
+    pub ruled_out: Vec<RuledOut>,
+}
+
+/// An alternative a suspect beat.
+#[derive(Clone, Debug, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RuledOut {
+    /// Its cause.
+    pub cause: String,
+    /// Its subject.
+    pub subject: String,
+    /// Its confidence.
+    pub confidence: f64,
+    /// Why it ranks below.
+    pub why: String,
 }
 
 impl Suspect {
@@ -46,6 +64,17 @@ impl Suspect {
             summary: s.summary.clone(),
             metrics: s.metrics.clone(),
             evidence: s.evidence.iter().map(Evidence::of).collect(),
+            rests_on: s.rests_on.clone(),
+            ruled_out: s
+                .ruled_out
+                .iter()
+                .map(|r| RuledOut {
+                    cause: r.cause.name().into(),
+                    subject: r.subject.clone(),
+                    confidence: r.confidence,
+                    why: r.why.clone(),
+                })
+                .collect(),
         }
     }
 }

@@ -60,6 +60,7 @@ pub fn answer(
     };
     let mut rests_on = BTreeMap::new();
     rests_on.insert("ha_cluster", node_ids.rests_on.clone());
+    rests_on.insert("unresponsive", unresponsive_basis(health));
     let mut versions: Vec<String> = facts.versions.clone();
     for v in views {
         if let Some((_, ver)) = v.task.header.iter().find(|(k, _)| k == "Server version") {
@@ -172,12 +173,24 @@ fn correlated(suspects: &[Suspect], causes: &[Cause]) -> String {
 
 fn unresponsive(h: &HealthReport) -> String {
     if h.gaps.is_empty() {
-        return "no: no silent period longer than the log's usual rhythm".to_string();
+        return "no: no silence that the nodes' own rate and the other sources cannot explain"
+            .to_string();
     }
     let g: Vec<String> = h
         .gaps
         .iter()
-        .map(|g| format!("{} silent {} from {}", g.node, duration(g.duration_s), utc(g.span.start)))
+        .map(|g| {
+            let how = match g.restart_at {
+                Some(t) => format!("recovered only after a restart at {}", utc(t)),
+                None => "recovered by itself".to_string(),
+            };
+            format!(
+                "{} silent {} from {}, {how}",
+                g.node,
+                duration(g.duration_s),
+                utc(g.span.start)
+            )
+        })
         .collect();
     format!("yes: {}", g.join("; "))
 }
@@ -189,8 +202,24 @@ fn recovered(h: &HealthReport) -> String {
     let (by_itself, restarted): (Vec<_>, Vec<_>) =
         h.gaps.iter().partition(|g| g.recovered_without_restart());
     match (by_itself.len(), restarted.len()) {
-        (_, 0) => "yes: the log resumes without a restart".to_string(),
-        (0, _) => "no: a restart followed the silence".to_string(),
-        (a, b) => format!("{a} period(s) recovered by themselves, {b} needed a restart"),
+        (_, 0) => format!(
+            "yes: the server resumed by itself after {}",
+            by_itself.iter().map(|g| duration(g.duration_s)).collect::<Vec<_>>().join(", ")
+        ),
+        (0, _) => format!(
+            "no: only a restart ended the silence ({})",
+            restarted.iter().filter_map(|g| g.restart_at).map(utc).collect::<Vec<_>>().join(", ")
+        ),
+        (a, b) => {
+            format!("partly: {a} period(s) recovered by themselves, {b} only after a restart")
+        }
     }
+}
+
+/// What the unresponsive answer rests on.
+fn unresponsive_basis(h: &HealthReport) -> Vec<String> {
+    if h.gaps.is_empty() {
+        return vec!["every silence of 5 minutes or more fits the node's own rate just before and after it, and nothing else shows a hang".into()];
+    }
+    h.gaps.iter().flat_map(|g| g.rests_on.iter().cloned()).collect()
 }
