@@ -312,3 +312,49 @@ fn reasons(g: &Gap, before: f64, after: f64) -> Vec<String> {
     }
     r
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn gap(minutes: f64, expected: f64) -> Gap {
+        Gap {
+            node: "N".into(),
+            span: Span::default(),
+            duration_s: minutes * 60.0,
+            usual_gap_s: 60.0,
+            local_rate: 0.0,
+            expected_entries: expected,
+            restart_at: None,
+            spanning_requests: 0,
+            browser_failures: 0,
+            paused_tasks: Vec::new(),
+            slow_before: 0,
+            others_logging: Vec::new(),
+            rests_on: Vec::new(),
+            source: String::new(),
+        }
+    }
+
+    /// A silence needs what else shows a hang, and a rate that cannot explain it.
+    #[test]
+    fn what_makes_a_silence_a_hang() {
+        // A quiet node: however many signs, a silence of a couple of entries is a lull.
+        let quiet = Gap { restart_at: Some(Timestamp(0)), spanning_requests: 2, ..gap(15.0, 3.0) };
+        assert!(!is_hang(&quiet, false));
+        // Ten minutes and one sign (requests stuck through it).
+        assert!(is_hang(&Gap { spanning_requests: 1, ..gap(10.0, 40.0) }, false));
+        // Nothing but the silence: suspicious is not enough…
+        assert!(!is_hang(&gap(15.0, 100.0), false));
+        // …unless slow requests led up to it…
+        assert!(is_hang(&Gap { slow_before: 5, ..gap(15.0, 100.0) }, false));
+        // …or the node's rate makes it impossible.
+        assert!(is_hang(&gap(15.0, 400.0), false));
+        // Between two files the logs may simply be missing: a sign is needed.
+        assert!(!is_hang(&gap(600.0, 4000.0), true));
+        assert!(is_hang(&Gap { restart_at: Some(Timestamp(0)), ..gap(20.0, 100.0) }, true));
+        // One failed browser request does not name this node; two are a sign.
+        assert!(!is_hang(&Gap { browser_failures: 1, ..gap(12.0, 30.0) }, false));
+        assert!(is_hang(&Gap { browser_failures: 2, ..gap(12.0, 30.0) }, false));
+    }
+}

@@ -186,6 +186,9 @@ pub struct Candidate {
     pub rests_on: Vec<String>,
     /// What weakens it, in words (said when it is ruled out).
     pub weakness: Option<String>,
+    /// The most confidence it can have: below 1 when what the logs show rules
+    /// out its mechanism (a handful of DEBUG lines cannot slow a server).
+    pub ceiling: f64,
     /// Measurements of its mechanism.
     pub metrics: BTreeMap<String, Value>,
 }
@@ -208,6 +211,7 @@ impl Candidate {
             mechanism: NO_MECHANISM,
             rests_on: Vec::new(),
             weakness: None,
+            ceiling: 1.0,
             metrics: BTreeMap::new(),
         }
     }

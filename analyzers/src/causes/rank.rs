@@ -164,7 +164,7 @@ fn measure(c: Candidate, s: &Symptoms<'_>) -> Scored {
         alone = alone.min(UNCONTRASTED_MAX);
     }
     let direct = c.direct.as_ref().map_or(0.0, |d| d.0);
-    let alone = round3(alone.max(direct));
+    let alone = round3(alone.max(direct).min(c.ceiling));
     let role = c.cause.detector().role();
     Scored {
         c,
@@ -279,7 +279,17 @@ fn suspect(
     symptoms: &Symptoms<'_>,
     evidence: &dyn Fn(&Req) -> Evidence,
 ) -> Suspect {
-    let Scored { mut c, k, inside, alone, confidence, absorbed, absorbed_evidence, .. } = s;
+    let Scored {
+        mut c,
+        k,
+        inside,
+        alone,
+        confidence,
+        absorbed,
+        absorbed_evidence,
+        explained_by,
+        ..
+    } = s;
     let (direct, direct_summary) = c.direct.clone().unwrap_or((0.0, String::new()));
     let summary = if direct > k.confidence && !direct_summary.is_empty() {
         direct_summary
@@ -309,6 +319,7 @@ fn suspect(
         metrics: c.metrics,
         evidence: ev,
         rests_on,
+        against: explained_by.or(c.weakness),
         ruled_out,
     }
 }

@@ -29,6 +29,9 @@ pub struct Suspect {
     pub evidence: Vec<Evidence>,
     /// What it rests on, in words: its mechanism, and the effects it absorbed.
     pub rests_on: Vec<String>,
+    /// What speaks against it: the rival that explains its slowness, or what
+    /// the logs show against its mechanism.
+    pub against: Option<String>,
     /// The alternatives it beat, and why they rank below it.
     pub ruled_out: Vec<RuledOut>,
 }

@@ -22,6 +22,8 @@ const JOIN_SECS: f64 = 300.0;
 const FULL_RATE: f64 = 10.0;
 /// …and this share of the bytes.
 const FULL_SHARE: f64 = 0.5;
+/// A handful of DEBUG lines cannot slow a server: the most such a candidate claims.
+const LIGHT_CEILING: f64 = 0.1;
 /// One minute, µs.
 const MINUTE: i64 = 60_000_000;
 
@@ -88,6 +90,7 @@ fn light(minutes: &[Volume], total: u64, node: String) -> Candidate {
         "only {total} DEBUG/TRACE lines ({rate:.2} a second, {:.1}% of the bytes): too little volume to slow a server",
         share * 100.0
     ));
+    c.ceiling = LIGHT_CEILING;
     c.metric("verbose_entries", total);
     c
 }

@@ -32,6 +32,8 @@ pub struct Suspect {
     pub evidence: Vec<Evidence>,
     /// What it rests on, in words: its mechanism, and the effects it absorbed.
     pub rests_on: Vec<String>,
+    /// What speaks against it.
+    pub against: Option<String>,
     /// The alternatives it beat, and why they rank below it.
     pub ruled_out: Vec<RuledOut>,
 }
@@ -65,6 +67,7 @@ impl Suspect {
             metrics: s.metrics.clone(),
             evidence: s.evidence.iter().map(Evidence::of).collect(),
             rests_on: s.rests_on.clone(),
+            against: s.against.clone(),
             ruled_out: s
                 .ruled_out
                 .iter()

@@ -66,3 +66,66 @@ proptest::proptest! {
         );
     }
 }
+
+fn candidate(cause: Cause, from: i64, to: i64, mechanism: f64) -> Candidate {
+    let mut c = Candidate::new(cause, cause.name(), vec![Span::new(ts(from), ts(to))], "it".into());
+    c.shown_by(mechanism, vec![format!("{} shown", cause.name())]);
+    c
+}
+
+/// Slow requests every 10 s from 1000 to 2000 s, one every 300 s elsewhere in 0..10000.
+fn incident() -> Vec<Req> {
+    let mut v: Vec<Req> = (0..100).map(|i| req(1000 + i * 10, 1002 + i * 10)).collect();
+    v.extend(
+        (0..33)
+            .map(|i| req(i * 300, i * 300 + 2))
+            .filter(|r| !(1000..=2100).contains(&(r.end().0 / 1_000_000))),
+    );
+    v.sort_by_key(|r| r.end());
+    v
+}
+
+/// Database pressure inside a retention run whose mechanism the logs show is
+/// the run's effect: it becomes its evidence and keeps little confidence; a
+/// project whose deployment covered the same minutes is explained by it too.
+#[test]
+fn effects_of_a_stronger_cause_are_its_evidence() {
+    let reqs = incident();
+    let observed = vec![Span::new(ts(0), ts(10_000))];
+    let s = Symptoms::new(reqs.iter().collect(), false, Vec::new(), observed);
+    let mut sql = candidate(Cause::Sql, 1200, 1800, 0.6);
+    sql.evidence =
+        vec![Evidence { source: "log".into(), line: 7, excerpt: "95 transactions active".into() }];
+    let cands = vec![
+        candidate(Cause::Retention, 990, 2010, 1.0),
+        sql,
+        candidate(Cause::Project, 1100, 1900, 0.2),
+    ];
+    let ranked = rank(cands, &s, &|_| Evidence::default());
+    let by = |c: Cause| ranked.iter().find(|x| x.cause == c).unwrap();
+    assert_eq!(ranked[0].cause, Cause::Retention);
+    assert!(ranked[0].confidence >= 0.5, "{}", ranked[0].confidence);
+    assert!(by(Cause::Sql).confidence < 0.1, "{}", by(Cause::Sql).confidence);
+    assert!(by(Cause::Project).confidence < 0.1, "{}", by(Cause::Project).confidence);
+    assert!(
+        ranked[0].rests_on.iter().any(|r| r.starts_with("sql sql during it, its effect")),
+        "{:?}",
+        ranked[0].rests_on
+    );
+    assert!(ranked[0].evidence.iter().any(|e| e.line == 7), "the effect's line is evidence");
+    let why: Vec<&str> = ranked[0].ruled_out.iter().map(|r| r.why.as_str()).collect();
+    assert!(why.iter().all(|w| w.contains("falls during retention")), "{why:?}");
+}
+
+/// A bare coincidence keeps only part of its correlation: no mechanism, no 0.5.
+#[test]
+fn a_coincidence_without_mechanism_stays_below_half() {
+    let reqs = incident();
+    let s =
+        Symptoms::new(reqs.iter().collect(), false, Vec::new(), vec![Span::new(ts(0), ts(10_000))]);
+    let ranked =
+        rank(vec![candidate(Cause::Project, 990, 2010, 0.0)], &s, &|_| Evidence::default());
+    let correlation = ranked[0].metrics["correlation_confidence"].as_f64().unwrap();
+    assert!(correlation > 0.6, "{correlation}");
+    assert!(ranked[0].confidence < 0.5, "{}", ranked[0].confidence);
+}
