@@ -7,5 +7,6 @@
 
 pub mod har_gen;
 pub mod rng;
+pub mod scenario;
 pub mod server_gen;
 pub mod task_gen;
