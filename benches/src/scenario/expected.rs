@@ -70,7 +70,12 @@ impl Expected {
             bundle: super::bundle_name(kind, seed),
             causes: kind.causes().iter().map(|c| c.to_string()).collect(),
             subject_any: subjects(p),
-            ha_cluster: if p.v.is_ha() { "HA cluster" } else { "single node" }.into(),
+            ha_cluster: if nodes_in_bundle(p, &files).len() > 1 {
+                "HA cluster"
+            } else {
+                "single node"
+            }
+            .into(),
             unresponsive: if kind.is_hang() { "yes" } else { "no" }.into(),
             recovered_without_restart: match kind {
                 Kind::HangRecover => "yes",
@@ -103,6 +108,19 @@ impl Expected {
         let text = std::fs::read(path)?;
         serde_json::from_slice(&text).map_err(io::Error::other)
     }
+}
+
+/// Nodes the bundle shows: those with a server log, and those a raw task log
+/// header names.
+pub fn nodes_in_bundle(p: &Plan, files: &[Placed]) -> Vec<String> {
+    let mut names: Vec<String> =
+        files.iter().filter(|f| f.format == "server-log").filter_map(|f| f.node.clone()).collect();
+    if p.v.raw_node_header {
+        names.extend(p.tasks.iter().filter(|t| t.raw).map(|t| p.nodes[t.node].name.clone()));
+    }
+    names.sort();
+    names.dedup();
+    names
 }
 
 /// The project of a `project` bundle; the node of a one-node incident when the

@@ -466,7 +466,7 @@ fn recording(p: &mut Plan, rng: &mut Rng) {
     let len = rng.span(10 * MIN, 25 * MIN);
     let start = match &p.incident {
         Some(i) => (i.start + rng.span(-5 * MIN, 5 * MIN)).min(i.end - 5 * MIN),
-        None => p.last_midnight + rng.span(9 * HOUR, 16 * HOUR),
+        None => rng.span(p.last_midnight + 9 * HOUR, p.end - len - MIN),
     };
     let user_offset_min =
         if rng.chance(0.8) { p.v.offset_min } else { *rng.pick(&[-300, 0, 60, 600]) };

@@ -197,7 +197,7 @@ fn seconds_n2(us: i64) -> String {
 /// The high-transactions dump (ERROR when the pool is full).
 pub fn dump(p: &Plan, at: i64, rng: &mut Rng) -> String {
     let mut s = String::from("There are a high number of transactions active. The below information may help the Octopus team diagnose the problem:\n");
-    let _ = writeln!(s, "Now: {}", dump_time(p, at));
+    let _ = write!(s, "Now: {}", dump_time(p, at));
     for _ in 0..rng.range(6, 16) {
         let age = rng.span(2 * SEC, 900 * SEC);
         let component =
@@ -205,7 +205,7 @@ pub fn dump(p: &Plan, at: i64, rng: &mut Rng) -> String {
         let name = component_txn(p, component, rng);
         let started = dump_time(p, at - age);
         let cmds = rng.range(1, 4);
-        let _ = write!(s, "\nTransaction '{name}' Open with {cmds} commands started at {started} ({} seconds ago)", seconds_n2(age));
+        let _ = write!(s, "\n\nTransaction '{name}' Open with {cmds} commands started at {started} ({} seconds ago)", seconds_n2(age));
         for _ in 0..cmds {
             let _ = write!(s, "\n{started} {}", rng.pick(TRIVIAL).replace('\n', " "));
         }

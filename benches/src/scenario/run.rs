@@ -43,9 +43,7 @@ pub fn score_corpus(
                 let Some(e) = corpus.get(i) else { break };
                 let report = analyze(octodiag, &dir.join(&e.bundle));
                 let mut v = score(e, report.as_ref().unwrap_or(&Value::Null));
-                if let Err(why) = report {
-                    v.got_offset = why;
-                }
+                v.error = report.err();
                 if let Ok(mut r) = results.lock() {
                     r[i] = Some(v);
                 }

@@ -55,6 +55,8 @@ pub struct Verdict {
     pub answers: [String; 3],
     /// The offset as reported.
     pub got_offset: String,
+    /// Why there is no report, when the tool failed.
+    pub error: Option<String>,
 }
 
 impl Verdict {
@@ -94,7 +96,7 @@ fn top_right(e: &Expected, all: &[Got]) -> bool {
     }
     let Some(top) = all.first() else { return false };
     let subject = top.subject.to_lowercase();
-    e.causes.iter().any(|c| *c == top.cause)
+    e.causes.contains(&top.cause)
         && top.confidence >= 0.5
         && (e.subject_any.is_empty()
             || e.subject_any.iter().any(|s| subject.contains(&s.to_lowercase())))
@@ -143,6 +145,7 @@ pub fn score(e: &Expected, report: &Value) -> Verdict {
         got: all.into_iter().take(3).collect(),
         answers,
         got_offset,
+        error: None,
     }
 }
 
@@ -282,7 +285,11 @@ pub fn failures(verdicts: &[Verdict]) -> String {
             "{}: expected {} | got {} | answers: {:?} / {:?} / {:?} | offset {}",
             v.bundle,
             v.expected,
-            if got.is_empty() { "no suspects".into() } else { got.join(", ") },
+            match &v.error {
+                Some(e) => format!("no report ({e})"),
+                None if got.is_empty() => "no suspects".into(),
+                None => got.join(", "),
+            },
             short(&v.answers[0]),
             short(&v.answers[1]),
             short(&v.answers[2]),

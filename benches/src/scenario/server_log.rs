@@ -78,6 +78,7 @@ pub fn render(p: &Plan, node: usize, reqs: &[Req], rng: &mut Rng) -> Vec<DayLog>
         request(&mut s, r, rng);
     }
     sql_loads(&mut s, rng);
+    background_sql(&mut s, rng);
     pressure(&mut s, rng);
     tasks(&mut s, rng);
     verbose_chatter(&mut s, rng);
@@ -122,6 +123,28 @@ fn statement_of_request(s: &mut Sink, r: &Req, ms: u64, rng: &mut Rng) {
     let level = if ms >= 300 { Level::Info } else { Level::Debug };
     let at = r.end - rng.span(1_000, (r.us / 4).max(2_000));
     s.add(at, level, r.tid, m::sql(p.v.sql, op, ms, &txn, stmt, rng));
+}
+
+/// Now and then a statement of an ordinary hour passes 300 ms (a big dashboard,
+/// a cold plan cache): a line or two an hour on a healthy server.
+fn background_sql(s: &mut Sink, rng: &mut Rng) {
+    let p = s.p;
+    let mut hour = p.start;
+    while hour < p.end {
+        for _ in 0..rng.below(3) {
+            let at = hour + rng.span(0, 60 * MIN);
+            let component =
+                *rng.pick(&["DashboardFactory", "ConfigurationStore", "OctopusPrincipalLoader"]);
+            let txn = m::component_txn(p, component, rng);
+            let (op, stmt) = m::request_statement(
+                if component == "DashboardFactory" { Class::Dashboard } else { Class::Other },
+                rng,
+            );
+            let text = m::sql(p.v.sql, op, rng.range(300, 900), &txn, stmt, rng);
+            s.add(at, Level::Info, rng.range(20, 300) as u32, text);
+        }
+        hour += 60 * MIN;
+    }
 }
 
 /// Slow statements of the plan's SQL loads on this node.
@@ -271,20 +294,20 @@ fn halibut_for(s: &mut Sink, t: &super::timeline::Task, rng: &mut Rng) {
             let at = t.started + rng.span(0, len);
             let tid = rng.range(10, 200) as u32;
             let level = if chatty { Level::Info } else { Level::Debug };
-            for (k, text) in contact(target, polling, rng).into_iter().enumerate() {
+            for (k, text) in contact(target, polling, tid, rng).into_iter().enumerate() {
                 s.add(at + k as i64 * 40_000, level, tid, text);
             }
         }
         if t.heavy && matches!(t.what, What::Health { .. }) && rng.chance(0.04) {
             let ep = format!("https://{target}:10933/");
-            let text = m::halibut(&ep, rng.range(10, 200) as u32, &format!("No connection could be made because the target machine actively refused it {ep}"));
-            s.add(t.started + rng.span(0, len), Level::Error, rng.range(10, 200) as u32, text);
+            let tid = rng.range(10, 200) as u32;
+            let text = m::halibut(&ep, tid, &format!("No connection could be made because the target machine actively refused it {ep}"));
+            s.add(t.started + rng.span(0, len), Level::Error, tid, text);
         }
     }
 }
 
-fn contact(target: &str, polling: bool, rng: &mut Rng) -> Vec<String> {
-    let tid = rng.range(10, 200) as u32;
+fn contact(target: &str, polling: bool, tid: u32, rng: &mut Rng) -> Vec<String> {
     if polling {
         let ep = format!("poll://{}/", subscription(target));
         let id = format!(
@@ -308,6 +331,9 @@ fn contact(target: &str, polling: bool, rng: &mut Rng) -> Vec<String> {
     }
 }
 
+/// The server's polling listener.
+const LISTEN: &str = "listen://[::]:10943/";
+
 /// A polling Tentacle's subscription id: 20 lower-case alphanumerics, fixed per target.
 fn subscription(target: &str) -> String {
     let mut rng =
@@ -329,14 +355,18 @@ fn verbose_chatter(s: &mut Sink, rng: &mut Rng) {
                 rng.range(1, 250),
                 rng.range(49_152, 65_535)
             );
-            let text = match rng.below(5) {
-                0 => format!("Accepted TCP client: {client}"),
-                1 => "Performing TLS server handshake".to_string(),
-                2 => "Secure connection established, client is not yet authenticated, client connected with Tls12".to_string(),
-                3 => format!("Client at {client} authenticated as {}", m::thumbprint(rng)),
-                _ => format!("Request IScriptService::GetStatus[{}] / {} was collected by the polling endpoint", rng.range(10, 90_000), super::names::guid(rng)),
+            let (endpoint, text) = match rng.below(5) {
+                0 => (LISTEN.to_string(), format!("Accepted TCP client: {client}")),
+                1 => (LISTEN.to_string(), "Performing TLS server handshake".to_string()),
+                2 => (LISTEN.to_string(), "Secure connection established, client is not yet authenticated, client connected with Tls12".to_string()),
+                3 => (LISTEN.to_string(), format!("Client at {client} authenticated as {}", m::thumbprint(rng))),
+                _ => {
+                    let target = format!("srv{:03}", rng.range(1, 200));
+                    let id = format!("IScriptService::GetStatus[{}] / {}", rng.range(10, 90_000), super::names::guid(rng));
+                    (format!("poll://{}/", subscription(&target)), format!("Request {id} was collected by the polling endpoint"))
+                }
             };
-            s.add(t, Level::Trace, tid, m::halibut("listen://[::]:10943/", tid, &text));
+            s.add(t, Level::Trace, tid, m::halibut(&endpoint, tid, &text));
             if rng.chance(0.01) {
                 let n1 = "A possible N+1 or long running transaction detected, this is a diagnostic message only does not require end-user action.\nStarted: ".to_string() + &m::dump_time(p, t - 30 * SEC) + "\nStack:    at Octopus.Core.Persistence.RelationalTransaction.ExecuteReader()";
                 s.add(t, Level::Debug, tid, n1);

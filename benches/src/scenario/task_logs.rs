@@ -339,7 +339,11 @@ struct DiskLine {
 
 fn on_disk(p: &Plan, t: &Task, root: &TNode, rng: &mut Rng, files: &mut Vec<TaskFile>) {
     let id = format!("{}_{}", t.task_id(), t.suffix);
-    let parts = if p.v.disk_form == DiskForm::Folder && rng.chance(0.4) { 2 } else { 1 };
+    let parts = if p.v.disk_form == DiskForm::Folder && root.children.len() > 1 && rng.chance(0.4) {
+        2
+    } else {
+        1
+    };
     let mut lines = Vec::new();
     disk_walk(root, &id, 0, parts, &mut lines, rng);
     lines.sort_by_key(|l| (l.t, l.seq));

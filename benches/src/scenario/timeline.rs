@@ -536,8 +536,8 @@ impl Plan {
     pub fn pid_at(&self, node: usize, t: i64) -> u32 {
         self.startups
             .iter()
-            .filter(|s| s.node == node && s.at <= t)
-            .last()
+            .rev()
+            .find(|s| s.node == node && s.at <= t)
             .map_or(self.nodes[node].pid, |s| s.pid)
     }
 

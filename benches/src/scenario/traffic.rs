@@ -222,7 +222,7 @@ pub fn duration(
 ) -> (i64, i64) {
     let z = (rng.unit() + rng.unit() + rng.unit() - 1.5) * 1.4;
     let mut ms = median_ms * z.exp();
-    if class != Class::Ping && rng.chance(0.003) {
+    if class != Class::Ping && rng.chance(0.006) {
         ms += rng.uniform(1_000.0, 2_600.0);
     }
     let mut db_ms = 0.0;
@@ -255,7 +255,9 @@ fn reaches(e: &Effect, node: usize, t: i64, class: Class) -> bool {
 /// stuck requests just after it resumes.
 fn answered(p: &Plan, node: usize, start: i64, us: i64, rng: &mut Rng) -> Option<(i64, i64)> {
     let end = start + us;
-    let hit = p.silences.iter().find(|s| s.node == node && start < s.end && end > s.start);
+    // A restarted process serves requests only once it has started up.
+    let until = |s: &super::timeline::Silence| if s.restart { s.end + STARTING } else { s.end };
+    let hit = p.silences.iter().find(|s| s.node == node && start < until(s) && end > s.start);
     match hit {
         None => Some((end, us)),
         Some(s) if s.restart => None,
@@ -279,6 +281,9 @@ fn stuck(p: &Plan, r: &mut Requests, rng: &mut Rng) {
         }
     }
 }
+
+/// How long a restarted server takes before it answers requests.
+const STARTING: i64 = 45 * SEC;
 
 /// The load balancer pings every node about once a minute (HA only).
 fn pings(p: &Plan, r: &mut Requests, rng: &mut Rng) {
@@ -340,20 +345,7 @@ fn browser_entry(
     first: bool,
 ) -> HarEntry {
     let rtt = rng.uniform(20.0, 80.0);
-    let fresh = first || rng.chance(0.05);
-    let mut tm = [
-        rng.uniform(0.5, 5.0),
-        -1.0,
-        -1.0,
-        -1.0,
-        rng.uniform(0.05, 0.5),
-        0.0,
-        rng.uniform(1.0, 40.0),
-    ];
-    if fresh {
-        let ssl = rng.uniform(20.0, 80.0);
-        tm[1..4].copy_from_slice(&[rng.uniform(2.0, 20.0), ssl + rng.uniform(10.0, 40.0), ssl]);
-    }
+    let mut tm = phases(first || rng.chance(0.05), rng);
     let trouble = p.har.as_ref().map_or(0.0, |s| s.network_trouble);
     let proxy = rng.chance(trouble).then(|| network_trouble(&mut tm, rng)).flatten();
     let before: f64 = tm[..3].iter().filter(|x| **x > 0.0).sum::<f64>() + tm[4] + rtt / 2.0;
@@ -385,6 +377,25 @@ fn browser_entry(
     entry
 }
 
+/// Timings of a healthy request (ms; −1 not applicable): a short queue, a new
+/// connection only when `fresh`, a fast download; `wait` is filled in later.
+fn phases(fresh: bool, rng: &mut Rng) -> [f64; 7] {
+    let mut tm = [
+        rng.uniform(0.5, 5.0),
+        -1.0,
+        -1.0,
+        -1.0,
+        rng.uniform(0.05, 0.5),
+        0.0,
+        rng.uniform(1.0, 40.0),
+    ];
+    if fresh {
+        let ssl = rng.uniform(20.0, 80.0);
+        tm[1..4].copy_from_slice(&[rng.uniform(2.0, 20.0), ssl + rng.uniform(10.0, 40.0), ssl]);
+    }
+    tm
+}
+
 /// Slows one phase the way a congested network does; returns extra `wait`
 /// when the time is lost in a proxy between the browser and the server.
 fn network_trouble(tm: &mut [f64; 7], rng: &mut Rng) -> Option<f64> {
@@ -403,13 +414,21 @@ fn network_trouble(tm: &mut [f64; 7], rng: &mut Rng) -> Option<f64> {
 }
 
 /// A request the silent node never answered: status 0, the whole time in
-/// `blocked` (Chrome), until the process died or the browser gave up.
+/// `blocked` (Chrome), until the process died, the browser gave up, or (while
+/// the new process starts) the connection was refused.
 fn fail(p: &Plan, entry: &mut HarEntry, node: usize, arrive: i64, gave_up: f64) {
-    let s = p.silences.iter().find(|s| s.node == node && s.end > arrive && s.restart);
-    let until = s.map_or(gave_up, |s| ((s.end - entry.start) as f64 / 1000.0).min(gave_up));
+    let s = p.silences.iter().find(|s| s.node == node && s.restart && s.end + STARTING > arrive);
+    let (until, error) = match s {
+        Some(s) if arrive >= s.end => {
+            (((arrive - entry.start) as f64 / 1000.0) + 1.5, "net::ERR_CONNECTION_REFUSED")
+        }
+        Some(s) if ((s.end - entry.start) as f64 / 1000.0) < gave_up => {
+            ((s.end - entry.start) as f64 / 1000.0, "net::ERR_EMPTY_RESPONSE")
+        }
+        _ => (gave_up, "net::ERR_TIMED_OUT"),
+    };
     entry.status = 0;
-    entry.error =
-        Some(if until < gave_up { "net::ERR_EMPTY_RESPONSE" } else { "net::ERR_TIMED_OUT" });
+    entry.error = Some(error);
     entry.timings = [until.max(1.0), -1.0, -1.0, -1.0, 0.0, 0.0, 0.0];
 }
 

@@ -155,7 +155,8 @@ pub fn draw(kind: Kind, rng: &mut Rng) -> Variations {
     let verbosity = verbosity(kind, rng);
     let days =
         if verbosity == Verbosity::AllDay || rng.chance(0.55) { 1 } else { rng.range(2, 5) as u32 };
-    let offset_min = *rng.pick(OFFSETS);
+    // Linux containers usually run on UTC (octopus.md §1.5).
+    let offset_min = if container && rng.chance(0.7) { 0 } else { *rng.pick(OFFSETS) };
     let har = (kind == Kind::Network || kind.is_hang() || rng.chance(0.4)).then(|| {
         if rng.chance(0.75) {
             HarExporter::Chrome
@@ -253,11 +254,6 @@ fn culture(era: Era, rng: &mut Rng) -> Culture {
 }
 
 impl Variations {
-    /// Whether there is more than one node (whether or not all were collected).
-    pub fn is_ha(&self) -> bool {
-        self.nodes.len() > 1
-    }
-
     /// Lines in PID eras carry a PID.
     pub fn has_pid(&self) -> bool {
         self.era != Era::V3
@@ -285,7 +281,7 @@ mod tests {
                 assert!(kind != Kind::VerboseBurst || v.verbosity == Verbosity::Info);
                 assert!(v.verbosity != Verbosity::AllDay || v.days == 1);
                 assert!(v.disk_form == DiskForm::SingleFile || v.version.starts_with("202"));
-                assert_eq!(v.container && v.crlf, false);
+                assert!(!(v.container && v.crlf));
                 assert!(v.sql == SqlFlavour::R2 || v.era != Era::V2024);
             }
         }
