@@ -57,13 +57,13 @@ fn accuracy_targets_per_kind() {
         verdicts.len(),
         started.elapsed().as_secs_f64()
     );
+    let _ = std::fs::remove_dir_all(&dir);
     assert_eq!(verdicts.len(), corpus.len(), "every bundle scored");
     let errors: Vec<String> = verdicts
         .iter()
         .filter_map(|v| v.error.as_ref().map(|e| format!("{}: {e}", v.bundle)))
         .collect();
     assert!(errors.is_empty(), "analyze failed on:\n{}", errors.join("\n"));
-    let _ = std::fs::remove_dir_all(&dir);
     let mut misses = Vec::new();
     for (kind, s) in score::stats(&verdicts) {
         if s.top1_share() < 0.95 {
