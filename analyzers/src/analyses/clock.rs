@@ -19,6 +19,14 @@ use crate::facts::Facts;
 use crate::model::Alignment;
 use crate::slow::SLOW_REQUEST_MS;
 
+/// A HAR entry and a server line are one request when the browser's total is
+/// the server's time plus at most this…
+const DURATION_TOLERANCE_MS: f64 = 300.0;
+/// …or this share of the total, whichever is larger…
+const DURATION_TOLERANCE_SHARE: f64 = 0.15;
+/// …and the server's time exceeds the browser's by at most this (timer granularity).
+const CLOCK_SLACK_MS: f64 = 100.0;
+
 fn alignment(offset: UtcOffset, derived_from: String, assumed: bool) -> Alignment {
     Alignment { offset, derived_from, assumed }
 }
@@ -110,27 +118,38 @@ fn from_tasks(tasks: &[Task]) -> Option<(UtcOffset, usize, &'static str)> {
     ))
 }
 
+/// HAR entries paired with server request lines of the same method and path
+/// whose duration the browser's total can hold (the server's time plus a little
+/// network), each pair voting for the difference between the clocks. Matching
+/// durations makes a pair nearly unique: a polling endpoint hit a thousand times
+/// does not outvote the true offset with random pairs.
 fn from_browser(data: &Dataset<'_>, facts: &Facts) -> Option<(UtcOffset, usize)> {
     if !data.inputs.iter().any(|i| i.format == octodiag_parsers::Format::Har) {
         return None;
     }
     // Server line ends by method and path, borrowed: one lookup per HAR entry, not
     // a scan of every server line for each (a million lines times the entries).
-    let mut server: rustc_hash::FxHashMap<(&str, &str), Vec<Timestamp>> =
+    let mut server: rustc_hash::FxHashMap<(&str, &str), Vec<(Timestamp, f64)>> =
         rustc_hash::FxHashMap::default();
     for r in facts.requests.iter().filter(|r| r.local && r.ms >= SLOW_REQUEST_MS) {
         if let Some(path) = r.path() {
-            server.entry((facts.method(r), path)).or_default().push(r.end());
+            server.entry((facts.method(r), path)).or_default().push((r.end(), r.ms));
         }
     }
     if server.is_empty() {
         return None;
     }
-    let diffs = facts.browser.iter().flat_map(|b| {
-        let ends = b.path().and_then(|path| server.get(&(facts.method(b), path)));
-        ends.into_iter().flatten().map(move |local| local.secs_since(b.end()))
+    let loaded = |b: &&crate::facts::Req| b.browser().is_some_and(|t| !t.failed && !t.cached);
+    let diffs = facts.browser.iter().filter(loaded).flat_map(|b| {
+        let lines = b.path().and_then(|path| server.get(&(facts.method(b), path)));
+        let tolerance = DURATION_TOLERANCE_MS.max(DURATION_TOLERANCE_SHARE * b.ms);
+        lines
+            .into_iter()
+            .flatten()
+            .filter(move |(_, ms)| *ms <= b.ms + CLOCK_SLACK_MS && b.ms - ms <= tolerance)
+            .map(move |(local, _)| local.secs_since(b.end()))
     });
-    vote(diffs.collect::<Vec<_>>())
+    plurality(&diffs.collect::<Vec<_>>())
 }
 
 /// Each `Executing task "…" … after Nms.` line is paired with the task of the same

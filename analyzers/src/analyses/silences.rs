@@ -32,17 +32,23 @@ const MIN_SILENCE_SECS: f64 = 300.0;
 const CORROBORATED_SECS: f64 = 600.0;
 /// The rate around a silence is measured over this many minutes each side.
 const RATE_WINDOW_MINUTES: i64 = 30;
-/// Entries the local rate would have written: this many make a silence
-/// suspicious on its own…
-const SUSPICIOUS_EXPECTED: f64 = 60.0;
-/// …and this many impossible to explain by a lull.
-const IMPOSSIBLE_EXPECTED: f64 = 300.0;
+/// The node's other silences are looked at this many minutes each side: a log
+/// that is bursty (a health check an hour, little else) has long silences.
+const NEARBY_MINUTES: i64 = 120;
+/// Minutes with entries the node's activity around it would have had during
+/// the silence: fewer, and with no other sign it was simply quiet.
+const MIN_EXPECTED_ACTIVE: f64 = 3.0;
+/// A silence this many times the longest of the node's other silences nearby
+/// is out of its rhythm…
+const OUT_OF_RHYTHM: f64 = 4.0;
+/// …and this many times, with one other sign (two signs need no rhythm: requests
+/// stuck through the silence and browsers failing meanwhile are a hang whatever
+/// the log's usual pace).
+const OUT_OF_RHYTHM_SIGNED: f64 = 2.5;
 /// A start this soon after a silence is what ended it.
 const RESTART_WITHIN_SECS: f64 = 600.0;
 /// Requests logged this soon after a silence may have been stuck in it.
 const SPANNING_WITHIN_SECS: i64 = 600;
-/// Fewer expected entries than this: the node was simply quiet.
-const MIN_EXPECTED: f64 = 8.0;
 /// Browser failures during a silence count as a sign of it from this many
 /// (a recording does not say which node a request went to).
 const BROWSER_FAILURES_SIGN: usize = 2;
@@ -98,6 +104,26 @@ impl Activity {
     /// Whether any entry falls in minutes `[from, to)`.
     fn active(&self, from: i64, to: i64) -> bool {
         self.entries(from, to) > 0
+    }
+
+    /// Minutes with entries in `[from, to)`.
+    fn active_minutes(&self, from: i64, to: i64) -> usize {
+        let lo = self.minutes.partition_point(|x| x.0 < from);
+        let hi = self.minutes.partition_point(|x| x.0 < to);
+        hi - lo
+    }
+
+    /// The longest silence (minutes) between active minutes within `[from, to)`,
+    /// leaving out the one that starts after minute `except`.
+    fn longest_silence(&self, from: i64, to: i64, except: i64) -> i64 {
+        let lo = self.minutes.partition_point(|x| x.0 < from);
+        let hi = self.minutes.partition_point(|x| x.0 < to);
+        self.minutes[lo..hi]
+            .windows(2)
+            .filter(|w| w[0].0 != except)
+            .map(|w| w[1].0 - w[0].0 - 1)
+            .max()
+            .unwrap_or(0)
     }
 }
 
@@ -176,6 +202,10 @@ fn judge(
         a.entries(end + 1, end + 1 + RATE_WINDOW_MINUTES) as f64 / RATE_WINDOW_MINUTES as f64;
     let local_rate = (before + after) / 2.0;
     let expected = local_rate * silence.secs() / 60.0;
+    let w = RATE_WINDOW_MINUTES;
+    let active = a.active_minutes(start - w, start) + a.active_minutes(end + 1, end + 1 + w);
+    let active_share = active as f64 / (2 * w) as f64;
+    let nearby = a.longest_silence(start - NEARBY_MINUTES, end + 1 + NEARBY_MINUTES, start - 1);
     let mut g = Gap {
         node: stream.name.clone(),
         span: silence,
@@ -183,6 +213,8 @@ fn judge(
         usual_gap_s: secs_round(usual_gap_s),
         local_rate: secs_round(local_rate),
         expected_entries: expected.round(),
+        active_share: (active_share * 1000.0).round() / 1000.0,
+        longest_nearby_s: nearby as f64 * 60.0,
         restart_at: restart_after(signs.restarts, &stream.name, silence),
         spanning_requests: spanning(signs.facts, stream, silence),
         browser_failures: browser_failures(signs.facts, silence),
@@ -200,9 +232,6 @@ fn judge(
 /// and shown by something else. Between two files (`across_files`) a silence
 /// may be logs missing from the bundle: it needs a sign besides the silence.
 fn is_hang(g: &Gap, across_files: bool) -> bool {
-    if g.expected_entries < MIN_EXPECTED {
-        return false;
-    }
     let strong = usize::from(g.restart_at.is_some())
         + usize::from(g.spanning_requests > 0)
         + usize::from(g.browser_failures >= BROWSER_FAILURES_SIGN)
@@ -210,13 +239,14 @@ fn is_hang(g: &Gap, across_files: bool) -> bool {
     if across_files && strong == 0 {
         return false;
     }
+    let minutes = g.duration_s / 60.0;
+    let rhythm = g.duration_s / g.longest_nearby_s.max(60.0);
     let lead = g.slow_before >= LEAD_MIN_SLOW;
     let long = g.duration_s >= CORROBORATED_SECS;
-    let unlikely = g.expected_entries >= SUSPICIOUS_EXPECTED;
+    let quiet = g.active_share * minutes < MIN_EXPECTED_ACTIVE;
     strong >= 2
-        || (long && strong >= 1)
-        || (long && unlikely && lead)
-        || g.expected_entries >= IMPOSSIBLE_EXPECTED
+        || (strong == 1 && long && (lead || rhythm >= OUT_OF_RHYTHM_SIGNED))
+        || (!quiet && long && lead && rhythm >= OUT_OF_RHYTHM)
 }
 
 fn restart_after(restarts: &[Restart], node: &str, s: Span) -> Option<Timestamp> {
@@ -280,14 +310,15 @@ fn slow_before(facts: &Facts, stream: &Stream, s: Span) -> usize {
 /// The verdict's grounds, in words.
 fn reasons(g: &Gap, before: f64, after: f64) -> Vec<String> {
     let mut r = vec![format!(
-        "{} wrote nothing for {} ({} to {}) after {:.1} entries a minute in the half hour before and {:.1} after: {:.0} entries expected",
+        "{} wrote nothing for {} ({} to {}), having written in {:.0}% of the minutes of the half hours around it ({:.1} and {:.1} entries a minute) and been silent at most {} in the two hours around it",
         g.node,
         duration(g.duration_s),
         utc(g.span.start),
         utc(g.span.end),
+        g.active_share * 100.0,
         before,
         after,
-        g.expected_entries
+        duration(g.longest_nearby_s)
     )];
     if let Some(t) = g.restart_at {
         r.push(format!("a server start at {} ended it", utc(t)));
@@ -317,14 +348,18 @@ fn reasons(g: &Gap, before: f64, after: f64) -> Vec<String> {
 mod tests {
     use super::*;
 
-    fn gap(minutes: f64, expected: f64) -> Gap {
+    /// A silence of `minutes`, its node active in `share` of the minutes around
+    /// it and silent at most `nearby` minutes in the two hours around it.
+    fn gap(minutes: f64, share: f64, nearby: f64) -> Gap {
         Gap {
             node: "N".into(),
             span: Span::default(),
             duration_s: minutes * 60.0,
             usual_gap_s: 60.0,
             local_rate: 0.0,
-            expected_entries: expected,
+            expected_entries: 0.0,
+            active_share: share,
+            longest_nearby_s: nearby * 60.0,
             restart_at: None,
             spanning_requests: 0,
             browser_failures: 0,
@@ -336,25 +371,29 @@ mod tests {
         }
     }
 
-    /// A silence needs what else shows a hang, and a rate that cannot explain it.
+    /// A silence is a hang when what else the logs hold shows it, or when it is
+    /// far outside a busy node's rhythm.
     #[test]
     fn what_makes_a_silence_a_hang() {
-        // A quiet node: however many signs, a silence of a couple of entries is a lull.
-        let quiet = Gap { restart_at: Some(Timestamp(0)), spanning_requests: 2, ..gap(15.0, 3.0) };
-        assert!(!is_hang(&quiet, false));
-        // Ten minutes and one sign (requests stuck through it).
-        assert!(is_hang(&Gap { spanning_requests: 1, ..gap(10.0, 40.0) }, false));
-        // Nothing but the silence: suspicious is not enough…
-        assert!(!is_hang(&gap(15.0, 100.0), false));
-        // …unless slow requests led up to it…
-        assert!(is_hang(&Gap { slow_before: 5, ..gap(15.0, 100.0) }, false));
-        // …or the node's rate makes it impossible.
-        assert!(is_hang(&gap(15.0, 400.0), false));
+        // Two signs (requests stuck through it, browsers failing) make a hang
+        // even in a sparse INFO log whose rhythm has long silences.
+        let stuck = Gap { spanning_requests: 3, browser_failures: 9, ..gap(13.0, 0.25, 40.0) };
+        assert!(is_hang(&stuck, false));
+        // One sign needs ten minutes and the slowdown before it, or a silence out of rhythm.
+        let restart = Gap { restart_at: Some(Timestamp(0)), ..gap(12.0, 0.5, 20.0) };
+        assert!(!is_hang(&restart, false), "a restart after an ordinary lull");
+        assert!(is_hang(&Gap { slow_before: 5, ..restart.clone() }, false));
+        assert!(is_hang(&Gap { restart_at: Some(Timestamp(0)), ..gap(12.0, 0.5, 3.0) }, false));
+        // Nothing but the silence: only far out of the node's rhythm, with a slowdown
+        // leading up to it.
+        assert!(!is_hang(&gap(15.0, 0.9, 2.0), false));
+        assert!(is_hang(&Gap { slow_before: 5, ..gap(15.0, 0.9, 2.0) }, false));
+        assert!(!is_hang(&Gap { slow_before: 5, ..gap(46.0, 0.07, 55.0) }, false), "a bursty log");
         // Between two files the logs may simply be missing: a sign is needed.
-        assert!(!is_hang(&gap(600.0, 4000.0), true));
-        assert!(is_hang(&Gap { restart_at: Some(Timestamp(0)), ..gap(20.0, 100.0) }, true));
+        assert!(!is_hang(&Gap { slow_before: 5, ..gap(600.0, 0.9, 2.0) }, true));
         // One failed browser request does not name this node; two are a sign.
-        assert!(!is_hang(&Gap { browser_failures: 1, ..gap(12.0, 30.0) }, false));
-        assert!(is_hang(&Gap { browser_failures: 2, ..gap(12.0, 30.0) }, false));
+        let one = Gap { browser_failures: 1, spanning_requests: 1, ..gap(12.0, 0.5, 30.0) };
+        assert!(!is_hang(&one, false));
+        assert!(is_hang(&Gap { browser_failures: 2, ..one }, false));
     }
 }

@@ -13,8 +13,8 @@ use std::collections::BTreeMap;
 use octodiag_parsers::TaskKind;
 
 use super::{Candidate, Cause, Context, Detector};
-use crate::facts::tasks::{deployments_by_project, TaskView};
-use crate::stats::{merge, total_secs, Span};
+use crate::facts::tasks::{by_node, deployments_by_project, running_over_time, spans_at_or_above, TaskView};
+use crate::stats::{merge, overlap_total, total_secs, Span};
 use crate::units::duration;
 
 /// Other deployments must have run this long (seconds) to compare against.
@@ -25,6 +25,9 @@ const FULL_SPECIFICITY: f64 = 4.0;
 const SPECIFIC_LIFT: f64 = 1.5;
 /// With nothing to compare against, the consistency of its runs counts this much.
 const UNCOMPARED_WEIGHT: f64 = 0.5;
+/// When this share of its deployments' time or more ran at the task cap, the
+/// concurrency explains the slowness as well as the project does.
+const CROWDED_SHARE: f64 = 0.5;
 /// Task logs this many times heavier (bytes a minute) than other projects' add…
 const HEAVY_LOG_FACTOR: f64 = 3.0;
 /// …this much mechanism.
@@ -91,6 +94,15 @@ fn mechanism(
         rests.push("no other project's deployments to compare with".into());
         consistency * UNCOMPARED_WEIGHT
     };
+    let crowded = crowded_share(cx, &c.spans);
+    if crowded >= CROWDED_SHARE {
+        c.weakness = Some(format!(
+            "{:.0}% of its deployments' time ran while the node was at its task cap of {}: the concurrency explains the slowness, not this project",
+            crowded * 100.0,
+            cx.tasks.task_cap
+        ));
+        m *= 1.0 - crowded;
+    }
     if let Some(factor) = log_weight(project, all) {
         if factor >= HEAVY_LOG_FACTOR {
             rests.push(format!("its task logs are {factor:.0}× heavier a minute than other projects'"));
@@ -98,6 +110,17 @@ fn mechanism(
         }
     }
     c.shown_by(m, rests);
+}
+
+/// The share of `spans` during which a node ran at its task cap, or tasks queued at it.
+fn crowded_share(cx: &Context<'_>, spans: &[Span]) -> f64 {
+    let cap = cx.tasks.task_cap;
+    let mut crowded: Vec<Span> = Vec::new();
+    for vs in by_node(cx.views).values() {
+        crowded.extend(spans_at_or_above(&running_over_time(vs), cap));
+    }
+    crowded.extend(cx.tasks.queue_episodes.iter().filter(|q| q.at_cap).map(|q| q.span));
+    overlap_total(&merge(crowded, 0.0), spans) / total_secs(spans).max(1.0)
 }
 
 /// `spans` less the parts inside `minus`.

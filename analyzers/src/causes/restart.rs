@@ -7,10 +7,6 @@ use crate::model::Restart as Start;
 use crate::stats::Span;
 use crate::units::{duration, utc};
 
-/// A silence this long (seconds) before a start makes it a crash or hang.
-const CRASH_SILENCE_SECS: f64 = 600.0;
-/// A new PID after a silence this long (seconds) also means a crash.
-const NEW_PID_SILENCE_SECS: f64 = 120.0;
 /// The minutes after a start that it may have slowed (seconds).
 const WARM_UP_SECS: i64 = 300;
 /// A silence this long (seconds) counts fully.
@@ -31,14 +27,15 @@ impl Detector for Restart {
     }
 
     fn candidates(&self, cx: &Context<'_>) -> Vec<Candidate> {
-        cx.health.restarts.iter().map(candidate).collect()
+        cx.health.restarts.iter().map(|r| candidate(cx, r)).collect()
     }
 }
 
-fn candidate(r: &Start) -> Candidate {
+/// A start is a crash or hang's end when it ended an unresponsive period
+/// ([`crate::analyses::silences`]): a start after a quiet night is a planned one.
+fn candidate(cx: &Context<'_>, r: &Start) -> Candidate {
     let silent = r.silent_before_s.unwrap_or(0.0);
-    let crashed = silent >= CRASH_SILENCE_SECS
-        || r.previous_pid.is_some_and(|_| silent > NEW_PID_SILENCE_SECS);
+    let crashed = cx.health.gaps.iter().any(|g| g.restart_at == Some(r.at));
     let span = Span::new(
         r.at.add_micros(-(silent * 1e6) as i64),
         r.at.add_micros(WARM_UP_SECS * 1_000_000),

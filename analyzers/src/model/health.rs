@@ -40,6 +40,10 @@ pub struct Gap {
     pub local_rate: f64,
     /// Entries that rate would have written during the silence.
     pub expected_entries: f64,
+    /// Share of the minutes in the half hours around it in which the node wrote something.
+    pub active_share: f64,
+    /// The longest of the node's other silences in the two hours around it, seconds.
+    pub longest_nearby_s: f64,
     /// When a server start ended it (within 10 minutes of its end), if one did.
     pub restart_at: Option<octodiag_parsers::Timestamp>,
     /// Requests logged after it whose duration spans most of it: stuck, not idle.

@@ -600,6 +600,10 @@ pub struct Gap {
     pub local_rate: f64,
     /// Entries that rate would have written during it.
     pub expected_entries: f64,
+    /// Share of the minutes of the half hours around it with entries.
+    pub active_share: f64,
+    /// The longest of the node's other silences in the two hours around it, seconds.
+    pub longest_nearby_s: f64,
     /// The server start that ended it, if one did.
     pub restart_at: Option<Utc>,
     /// Requests logged after it that ran through most of it.
@@ -631,6 +635,8 @@ impl Gap {
             recovered_without_restart: g.recovered_without_restart(),
             local_rate: g.local_rate,
             expected_entries: g.expected_entries,
+            active_share: g.active_share,
+            longest_nearby_s: g.longest_nearby_s,
             restart_at: g.restart_at.map(Utc::from),
             spanning_requests: g.spanning_requests,
             browser_failures: g.browser_failures,
