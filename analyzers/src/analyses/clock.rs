@@ -19,13 +19,17 @@ use crate::facts::Facts;
 use crate::model::Alignment;
 use crate::slow::SLOW_REQUEST_MS;
 
-/// A HAR entry and a server line are one request when the browser's total is
-/// the server's time plus at most this…
-const DURATION_TOLERANCE_MS: f64 = 300.0;
-/// …or this share of the total, whichever is larger…
-const DURATION_TOLERANCE_SHARE: f64 = 0.15;
-/// …and the server's time exceeds the browser's by at most this (timer granularity).
+/// A server line can take longer than the browser's entry by this much (timer granularity).
 const CLOCK_SLACK_MS: f64 = 100.0;
+/// A pair allows offsets this close (seconds) to its interval: clocks drift, and
+/// the server logs the line a moment after it stops its timer.
+const QUARTER_TOLERANCE_SECS: f64 = 120.0;
+/// No server is further from UTC than this (minutes).
+const MAX_OFFSET_MINUTES: i32 = 14 * 60;
+/// The winning offset needs at least this many HAR entries' worth of votes…
+const MIN_WEIGHT: f64 = 2.0;
+/// …or this many tasks' (a task's own SQL inside its run is specific).
+const MIN_TASK_WEIGHT: f64 = 1.0;
 
 fn alignment(offset: UtcOffset, derived_from: String, assumed: bool) -> Alignment {
     Alignment { offset, derived_from, assumed }
@@ -53,6 +57,10 @@ pub fn align(data: &Dataset<'_>, facts: &Facts, given: Option<UtcOffset>) -> Ali
     }
     if let Some((o, n)) = from_browser(data, facts) {
         return alignment(o, format!("{n} HAR entries matched to server request lines"), false);
+    }
+    if let Some((o, n)) = from_task_sql(data, facts) {
+        let what = format!("{n} task(s) whose SQL transactions the server log names, inside their run on the task log's UTC clock");
+        return alignment(o, what, false);
     }
     if let Some((o, n)) = from_task_lines(data, facts) {
         return alignment(
@@ -118,11 +126,13 @@ fn from_tasks(tasks: &[Task]) -> Option<(UtcOffset, usize, &'static str)> {
     ))
 }
 
-/// HAR entries paired with server request lines of the same method and path
-/// whose duration the browser's total can hold (the server's time plus a little
-/// network), each pair voting for the difference between the clocks. Matching
-/// durations makes a pair nearly unique: a polling endpoint hit a thousand times
-/// does not outvote the true offset with random pairs.
+/// HAR entries paired with the server's request lines of the same method and
+/// path. The server logs a request when it sends the response, so its line
+/// falls between the browser's start plus the server's time and the browser's
+/// end: each pair allows the quarter-hour offsets in that interval. Each entry
+/// spreads one vote over the offsets its pairs allow, so a polling endpoint
+/// logged a thousand times does not outvote the true offset with random pairs:
+/// the true offset gets about one vote per entry, a chance one a sliver.
 fn from_browser(data: &Dataset<'_>, facts: &Facts) -> Option<(UtcOffset, usize)> {
     if !data.inputs.iter().any(|i| i.format == octodiag_parsers::Format::Har) {
         return None;
@@ -139,17 +149,88 @@ fn from_browser(data: &Dataset<'_>, facts: &Facts) -> Option<(UtcOffset, usize)>
     if server.is_empty() {
         return None;
     }
+    let mut votes: std::collections::BTreeMap<i32, f64> = std::collections::BTreeMap::new();
     let loaded = |b: &&crate::facts::Req| b.browser().is_some_and(|t| !t.failed && !t.cached);
-    let diffs = facts.browser.iter().filter(loaded).flat_map(|b| {
-        let lines = b.path().and_then(|path| server.get(&(facts.method(b), path)));
-        let tolerance = DURATION_TOLERANCE_MS.max(DURATION_TOLERANCE_SHARE * b.ms);
-        lines
-            .into_iter()
-            .flatten()
-            .filter(move |(_, ms)| *ms <= b.ms + CLOCK_SLACK_MS && b.ms - ms <= tolerance)
-            .map(move |(local, _)| local.secs_since(b.end()))
-    });
-    plurality(&diffs.collect::<Vec<_>>())
+    for b in facts.browser.iter().filter(loaded) {
+        let Some(lines) = b.path().and_then(|path| server.get(&(facts.method(b), path))) else {
+            continue;
+        };
+        let mut allowed: Vec<i32> = Vec::new();
+        for (local, ms) in lines.iter().filter(|(_, ms)| *ms <= b.ms + CLOCK_SLACK_MS) {
+            let lo = local.secs_since(b.end()) - QUARTER_TOLERANCE_SECS;
+            let hi = lo + 2.0 * QUARTER_TOLERANCE_SECS + (b.ms - ms).max(0.0) / 1000.0;
+            allowed.extend(quarter_hours(lo, hi));
+        }
+        allowed.sort_unstable();
+        allowed.dedup();
+        let share = 1.0 / allowed.len().max(1) as f64;
+        for q in allowed {
+            *votes.entry(q).or_default() += share;
+        }
+    }
+    weighted_winner(&votes)
+}
+
+/// Slow SQL statements whose transaction names a task (`…|ServerTasks-55-…|T1`)
+/// ran while that task ran: between its UTC start and end in an on-disk log.
+/// Each task allows the offsets that put all its statements inside its run
+/// and spreads one vote over them.
+fn from_task_sql(data: &Dataset<'_>, facts: &Facts) -> Option<(UtcOffset, usize)> {
+    let runs: rustc_hash::FxHashMap<u64, (Timestamp, Timestamp)> = data
+        .tasks
+        .iter()
+        .filter(|t| t.clock == Clock::Utc)
+        .filter_map(|t| {
+            let n = t.id.strip_prefix("ServerTasks-")?.parse().ok()?;
+            Some((n, (t.started?, t.completed?)))
+        })
+        .collect();
+    let mut seen: rustc_hash::FxHashMap<u64, (Timestamp, Timestamp)> =
+        rustc_hash::FxHashMap::default();
+    for s in facts.sql.iter().filter(|s| s.local) {
+        let Some(n) = s.task.map(u64::from).filter(|n| runs.contains_key(n)) else { continue };
+        let e = seen.entry(n).or_insert((s.time, s.time));
+        *e = (e.0.min(s.time), e.1.max(s.time));
+    }
+    let mut votes: std::collections::BTreeMap<i32, f64> = std::collections::BTreeMap::new();
+    for (n, (first, last)) in &seen {
+        let (started, completed) = runs[n];
+        let lo = last.secs_since(completed) - QUARTER_TOLERANCE_SECS;
+        let hi = first.secs_since(started) + QUARTER_TOLERANCE_SECS;
+        let allowed: Vec<i32> = quarter_hours(lo, hi).collect();
+        let share = 1.0 / allowed.len().max(1) as f64;
+        for q in allowed {
+            *votes.entry(q).or_default() += share;
+        }
+    }
+    let (offset, _) = weighted_winner_at_least(&votes, MIN_TASK_WEIGHT)?;
+    Some((offset, seen.len()))
+}
+
+/// The quarter-hour offsets (minutes) within `[lo, hi]` seconds, inside ±14 h.
+fn quarter_hours(lo: f64, hi: f64) -> impl Iterator<Item = i32> {
+    let first = (lo / 900.0).ceil() as i64;
+    let last = (hi / 900.0).floor() as i64;
+    (first..=last).map(|q| (q * 15) as i32).filter(|m| m.abs() <= MAX_OFFSET_MINUTES)
+}
+
+/// The offset with the most weight, when it has at least [`MIN_WEIGHT`] and
+/// twice the runner-up's.
+fn weighted_winner(votes: &std::collections::BTreeMap<i32, f64>) -> Option<(UtcOffset, usize)> {
+    weighted_winner_at_least(votes, MIN_WEIGHT)
+}
+
+/// [`weighted_winner`] with another least weight.
+fn weighted_winner_at_least(
+    votes: &std::collections::BTreeMap<i32, f64>,
+    least: f64,
+) -> Option<(UtcOffset, usize)> {
+    let mut v: Vec<(i32, f64)> = votes.iter().map(|(m, w)| (*m, *w)).collect();
+    v.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.abs().cmp(&b.0.abs())));
+    let (minutes, weight) = *v.first()?;
+    let second = v.get(1).map_or(0.0, |x| x.1);
+    (weight >= least && weight >= 2.0 * second)
+        .then_some((UtcOffset { minutes }, weight.round() as usize))
 }
 
 /// Each `Executing task "…" … after Nms.` line is paired with the task of the same

@@ -34,12 +34,13 @@ struct File {
 pub fn identify(data: &Dataset<'_>, facts: &Facts, tasks: &[Task], offset: UtcOffset) -> Nodes {
     let files = server_logs(data, offset);
     let groups = group(&files);
+    let machines = machines(facts);
     let task_nodes = task_nodes(tasks);
     let linked = linked_nodes(facts, tasks);
     let mut streams: Vec<Stream> = groups
         .iter()
         .map(|g| {
-            let (name, basis) = name_of(g, &files, &linked, &task_nodes, groups.len());
+            let (name, basis) = name_of(g, &files, &machines, &linked, &task_nodes, groups.len());
             let span = g.iter().map(|i| files[*i].span).reduce(union).unwrap_or_default();
             Stream { name, basis, sources: g.iter().map(|i| files[*i].source).collect(), span }
         })
@@ -135,6 +136,16 @@ fn join_same_names(groups: Vec<Vec<usize>>, files: &[File]) -> Vec<Vec<usize>> {
     out
 }
 
+/// The last `MachineName` each input's start-up banners give.
+fn machines(facts: &Facts) -> BTreeMap<u32, String> {
+    facts
+        .machines
+        .iter()
+        .map(|m| (m.origin.source, m.label.trim().to_string()))
+        .filter(|m| !m.1.is_empty())
+        .collect()
+}
+
 /// A task log's node name, without the id prefix.
 fn clean(node: &str) -> String {
     node_name(node).to_string()
@@ -179,12 +190,16 @@ fn linked_nodes(facts: &Facts, tasks: &[Task]) -> BTreeMap<u32, BTreeMap<String,
 fn name_of(
     group: &[usize],
     files: &[File],
+    machines: &BTreeMap<u32, String>,
     linked: &BTreeMap<u32, BTreeMap<String, usize>>,
     task_nodes: &[String],
     streams: usize,
 ) -> (String, NodeBasis) {
     if let Some(n) = group.iter().find_map(|i| files[*i].named.clone()) {
         return (n, NodeBasis::NodeNameLine);
+    }
+    if let Some(m) = group.iter().rev().find_map(|i| machines.get(&files[*i].source)) {
+        return (m.clone(), NodeBasis::MachineName);
     }
     let mut votes: BTreeMap<&str, usize> = BTreeMap::new();
     for i in group {

@@ -137,6 +137,10 @@ impl Part {
                 let label = endpoint.resolve(b).into_owned().into();
                 f.halibut_failures.push(fact_of(e, Point { label, ms: None }));
             }
+            EventKind::Environment { machine: Some(m), .. } => {
+                let label = m.resolve(b).into_owned().into();
+                f.machines.push(fact_of(e, Point { label, ms: None }));
+            }
             EventKind::TaskExecuted { description, duration_ms, .. } => {
                 let label = description.resolve(b).into_owned().into();
                 f.task_lines.push(fact_of(e, Point { label, ms: Some(*duration_ms) }));

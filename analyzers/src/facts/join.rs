@@ -52,7 +52,7 @@ fn renumbered(mut p: Facts, remap: &[u32], rename: &[u32]) -> Facts {
 /// Appends every list of every piece, in order, reserving each list's final
 /// size once (no doubling copies of a million requests).
 fn append_all(f: &mut Facts, mut pieces: Vec<Facts>) {
-    let mut totals = [0usize; 9];
+    let mut totals = [0usize; super::LISTS];
     for p in &mut pieces {
         for (t, list) in totals.iter_mut().zip(p.lists()) {
             *t += list.len();

@@ -30,6 +30,9 @@ pub use lists::{FactList, Timed};
 use crate::origin::Fact;
 use lists::Keyed;
 
+/// How many lists of timed facts [`Facts::lists`] names.
+pub const LISTS: usize = 10;
+
 /// Everything the analyses read. Times are as logged while the facts are
 /// collected (the server's offset is not known yet: it is derived from them),
 /// and UTC after [`Facts::to_utc`].
@@ -57,6 +60,8 @@ pub struct Facts {
     pub halibut_failures: Vec<Fact<Point>>,
     /// `Executing task "…" "…" after Nms.` lines (label: description, ms).
     pub task_lines: Vec<Fact<Point>>,
+    /// `MachineName:` of start-up `Environment Information` blocks (label: the name).
+    pub machines: Vec<Fact<Point>>,
     /// Versions seen in server logs.
     pub versions: Vec<String>,
     /// Distinct `Projects-N` ids seen in request URLs.
@@ -67,7 +72,7 @@ impl Facts {
     /// Every list of timed facts, each with the time it is ordered and windowed
     /// by. The one place that names them all: the operations below, and the
     /// joining of parts, go through it.
-    pub fn lists(&mut self) -> [Box<dyn FactList + '_>; 9] {
+    pub fn lists(&mut self) -> [Box<dyn FactList + '_>; LISTS] {
         [
             Keyed::boxed(&mut self.requests, Req::end),
             Keyed::boxed(&mut self.browser, Req::start),
@@ -78,6 +83,7 @@ impl Facts {
             Keyed::boxed(&mut self.errors, Timed::time),
             Keyed::boxed(&mut self.halibut_failures, Timed::time),
             Keyed::boxed(&mut self.task_lines, Timed::time),
+            Keyed::boxed(&mut self.machines, Timed::time),
         ]
     }
 

@@ -8,6 +8,9 @@ use crate::stats::Span;
 pub enum NodeBasis {
     /// The log's own `Defaulting server node name to …` line.
     NodeNameLine,
+    /// The `MachineName` of its start-up banner (a node is named after its machine
+    /// unless configured otherwise).
+    MachineName,
     /// The `Server node:` of raw task logs whose work this stream logged.
     TaskLogs,
     /// The only stream in the bundle, and the raw task logs name one node.
@@ -21,6 +24,7 @@ impl NodeBasis {
     pub fn describe(self) -> &'static str {
         match self {
             NodeBasis::NodeNameLine => "its own 'Defaulting server node name' line",
+            NodeBasis::MachineName => "the MachineName of its start-up banner",
             NodeBasis::TaskLogs => "the 'Server node' of raw task logs whose work it logged",
             NodeBasis::OnlyStream => "the only server log, and the raw task logs name one node",
             NodeBasis::FolderLabel => "its folder, only a label: nothing in the logs names it",
