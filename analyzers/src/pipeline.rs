@@ -84,6 +84,8 @@ struct Ground<'d> {
     views: Vec<TaskView<'d>>,
     observed: Vec<Span>,
     nodes: Nodes,
+    /// Whether the server's clock offset was given or derived (not assumed).
+    clock_known: bool,
 }
 
 /// Runs every analysis and correlates the results. `folded` holds the facts
@@ -106,10 +108,15 @@ pub fn analyze(data: &Dataset<'_>, folded: Vec<Part>, config: &Config) -> Result
         .filter(|v| in_window(v.started.or(v.queued), v.completed, config))
         .collect();
     let observed = observed_spans(data, offset, &facts, &views, config);
-    let g = Ground { data, facts, offset, views, observed, nodes: nodes.clone() };
+    let clock_known = !alignment.assumed;
+    let g = Ground { data, facts, offset, views, observed, nodes, clock_known };
     let findings = findings(&g, config);
     phases.done("requests, browser, sql, tasks, retention, health, episodes");
-    let suspects = suspects(&g, &findings);
+    let mut suspects = suspects(&g, &findings);
+    if !g.clock_known && needs_clock(data) {
+        unsure_of_clock(&mut suspects);
+        causes::rerank(&mut suspects);
+    }
     phases.done("suspects");
     assemble(&g, findings, suspects, alignment)
 }
@@ -125,7 +132,7 @@ fn findings(g: &Ground<'_>, config: &Config) -> Findings {
         || {
             rayon::join(
                 || requests::analyze(facts, config.top, &req_ev),
-                || browser::analyze(facts, &covers, config.top, &req_ev),
+                || browser::analyze(facts, &covers, g.clock_known, config.top, &req_ev),
             )
         },
         || {
@@ -208,6 +215,35 @@ fn assemble(
         suspects,
         timeline,
         answers,
+    }
+}
+
+/// A suspect claims no more than this when the server's clock offset is unknown
+/// and task logs or browser recordings (UTC) must be lined up with the server log.
+const CLOCK_UNKNOWN_CEILING: f64 = 0.45;
+
+/// Whether the analysis lines up server-local times with UTC ones (task logs, HAR).
+fn needs_clock(data: &Dataset<'_>) -> bool {
+    let local =
+        data.inputs.iter().any(|i| i.clock == octodiag_parsers::Clock::Local && i.span.is_some());
+    let utc = data.tasks.iter().any(|t| t.clock == octodiag_parsers::Clock::Utc)
+        || data.inputs.iter().any(|i| i.format == Format::Har);
+    local && utc
+}
+
+/// With the clock unknown, no suspect is named with confidence: the task and
+/// browser times it would be judged against may be hours off.
+/// (The network cause is exempt: with the clock unknown it already counts only the
+/// phases the browser spent outside the server, which need no server line.)
+fn unsure_of_clock(suspects: &mut [Suspect]) {
+    let needs = |s: &&mut Suspect| s.cause != causes::Cause::Network;
+    for s in suspects.iter_mut().filter(needs).filter(|s| s.confidence > CLOCK_UNKNOWN_CEILING) {
+        s.confidence = CLOCK_UNKNOWN_CEILING;
+        let note = "the server's clock offset could not be derived (no task seen both as a raw and an on-disk log, no browser request the server logged, no task SQL): task and browser times may be hours off the server log's, so no cause is named with confidence; rerun with --server-utc-offset";
+        s.against = Some(match s.against.take() {
+            Some(a) => format!("{a}; {note}"),
+            None => note.to_string(),
+        });
     }
 }
 

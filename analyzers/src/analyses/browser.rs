@@ -19,9 +19,14 @@ use crate::transaction::Correlation;
 use crate::units::ms_round;
 
 /// Matches and splits; returns the report and the per-entry facts.
+/// `server_covers` says whether the server logs cover a moment; `clock_known`
+/// whether the server's clock offset is known (derived or given): when it is
+/// not, an entry without a server line may have been anything on the server,
+/// and only the phases outside it (blocked, connect, send, receive) count as outside.
 pub fn analyze(
     facts: &Facts,
     server_covers: &dyn Fn(Span) -> bool,
+    clock_known: bool,
     top: usize,
     evidence: &dyn Fn(&Req) -> Evidence,
 ) -> (BrowserReport, Vec<SplitFact>) {
@@ -37,10 +42,10 @@ pub fn analyze(
         }
         let server = find_server_line(facts, &by_correlation, r);
         let span = Span::new(r.start(), r.end());
-        if server.is_none() && !server_covers(span) {
+        if server.is_none() && clock_known && !server_covers(span) {
             continue; // The server log says nothing about this moment.
         }
-        let split = split_entry(facts, r, server, evidence);
+        let split = split_entry(facts, r, server, clock_known, evidence);
         let fact =
             SplitFact { span, total_ms: r.ms, outside_ms: split.outside_server_ms, index: i };
         splits.push((split, fact));
@@ -112,6 +117,7 @@ fn split_entry(
     facts: &Facts,
     r: &Req,
     server: Option<&Req>,
+    clock_known: bool,
     evidence: &dyn Fn(&Req) -> Evidence,
 ) -> Split {
     let t = r.browser().cloned().unwrap_or_default();
@@ -120,9 +126,11 @@ fn split_entry(
     let download = v(t.receive);
     let wait = v(t.wait);
     // Without a server line (slow-only logging), the server took under 1 s: credit it
-    // the most it could have taken, so the outside share is a lower bound.
+    // the most it could have taken, so the outside share is a lower bound. With
+    // the server's clock unknown, all of `wait` may have been the server's.
     let server_ms = server.map(|s| s.ms);
-    let inside = server_ms.unwrap_or(SLOW_MS.min(wait));
+    let unlogged = if clock_known { SLOW_MS.min(wait) } else { wait };
+    let inside = server_ms.unwrap_or(unlogged);
     let network = v(t.dns) + v(t.connect) + v(t.send) + (wait - inside).max(0.0);
     let outside = (r.ms - inside).max(0.0);
     Split {

@@ -232,9 +232,12 @@ fn judge(
 /// and shown by something else. Between two files (`across_files`) a silence
 /// may be logs missing from the bundle: it needs a sign besides the silence.
 fn is_hang(g: &Gap, across_files: bool) -> bool {
+    // A recording does not say which node a request went to: while other nodes
+    // kept logging, failures in the browser are no sign against this one.
+    let browser_sign = g.browser_failures >= BROWSER_FAILURES_SIGN && g.others_logging.is_empty();
     let strong = usize::from(g.restart_at.is_some())
         + usize::from(g.spanning_requests > 0)
-        + usize::from(g.browser_failures >= BROWSER_FAILURES_SIGN)
+        + usize::from(browser_sign)
         + usize::from(!g.paused_tasks.is_empty());
     if across_files && strong == 0 {
         return false;

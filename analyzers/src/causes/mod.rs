@@ -22,7 +22,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-pub use rank::rank;
+pub use rank::{rank, rerank};
 pub use suspect::{RuledOut, Suspect};
 pub use symptoms::Symptoms;
 

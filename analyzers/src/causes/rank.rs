@@ -72,6 +72,9 @@ const COINCIDENCE_WEIGHT: f64 = 0.4;
 const EXPLAINED_SHARE: f64 = 0.8;
 /// …or this share, for a resource under strain.
 const EXPLAINED_RESOURCE_SHARE: f64 = 0.6;
+/// A resource yields to a workload active at the same time that scores this
+/// much less on its own, at most.
+const RESOURCE_DEFERENCE: f64 = 0.15;
 /// A rival that is active more than this share of the observed time explains nothing.
 const RIVAL_MAX_ACTIVE_SHARE: f64 = 0.5;
 /// A restart this close after a hang's end is how the hang ended.
@@ -147,6 +150,17 @@ pub fn rank(
         .collect()
 }
 
+/// Orders suspects again after their confidence changed (most confident first,
+/// ties by start) and renumbers them.
+pub fn rerank(suspects: &mut [Suspect]) {
+    suspects.sort_by(|a, b| {
+        b.confidence.total_cmp(&a.confidence).then_with(|| a.span().start.cmp(&b.span().start))
+    });
+    for (i, s) in suspects.iter_mut().enumerate() {
+        s.rank = i + 1;
+    }
+}
+
 /// Strongest first; ties by start time (then by the order candidates were built).
 fn by_confidence(v: &mut [Scored], key: impl Fn(&Scored) -> f64) {
     v.sort_by(|a, b| {
@@ -182,42 +196,85 @@ fn measure(c: Candidate, s: &Symptoms<'_>) -> Scored {
 /// Takes the candidates strongest first; a candidate that a stronger rival
 /// explains keeps only the share of its slowness the rival does not explain,
 /// and the rival takes it as evidence when it is an effect (a resource under
-/// strain, or a restart that ended a hang).
+/// strain, or a restart that ended a hang). A resource strained exactly while a
+/// workload ran is that workload's effect even when the workload alone scores
+/// a little lower (within [`RESOURCE_DEFERENCE`]): the workload then carries
+/// the slowness the resource explained.
 fn explain(v: &mut [Scored]) {
     for i in 1..v.len() {
-        let Some((j, share)) = (0..i).filter_map(|j| explains(&v[j], &v[i]).map(|s| (j, s))).next()
-        else {
-            continue;
-        };
-        let (first, rest) = v.split_at_mut(i);
-        let (rival, me) = (&mut first[j], &mut rest[0]);
-        me.confidence = round3(me.alone * (1.0 - share));
-        me.explained_by = Some(format!(
-            "{:.0}% of its slowness falls during {} {}, which explains it{}",
-            share * 100.0,
-            rival.c.cause.name(),
-            rival.c.subject,
-            rival.c.rests_on.first().map_or(String::new(), |r| format!(" ({r})"))
-        ));
-        if matches!(me.role, Role::Resource | Role::Outage) {
-            rival.absorbed.push(format!(
-                "{} {} during it, its effect: {}",
-                me.c.cause.name(),
-                me.c.subject,
-                me.c.rests_on.first().cloned().unwrap_or_else(|| me.c.phrase.clone())
-            ));
-            rival.absorbed_evidence.extend(me.c.evidence.iter().take(1).cloned());
+        explain_one(v, i);
+    }
+    for i in 0..v.len() {
+        if v[i].role == Role::Resource && v[i].explained_by.is_none() {
+            explain_one(v, i);
         }
+    }
+}
+
+/// Lets the first rival that explains candidate `i` take it.
+fn explain_one(v: &mut [Scored], i: usize) {
+    let Some((j, share)) =
+        (0..v.len()).filter(|j| *j != i).find_map(|j| explains(&v[j], &v[i]).map(|s| (j, s)))
+    else {
+        return;
+    };
+    let (rival, me) = pair(v, j, i);
+    me.confidence = round3(me.alone * (1.0 - share));
+    me.explained_by = Some(format!(
+        "{:.0}% of its slowness falls during {} {}, which explains it{}",
+        share * 100.0,
+        rival.c.cause.name(),
+        rival.c.subject,
+        rival.c.rests_on.first().map_or(String::new(), |r| format!(" ({r})"))
+    ));
+    if matches!(me.role, Role::Resource | Role::Outage) {
+        rival.absorbed.push(format!(
+            "{} {} during it, its effect: {}",
+            me.c.cause.name(),
+            me.c.subject,
+            me.c.rests_on.first().cloned().unwrap_or_else(|| me.c.phrase.clone())
+        ));
+        rival.absorbed_evidence.extend(me.c.evidence.iter().take(1).cloned());
+        rival.confidence = rival.confidence.max(round3(me.alone * share));
+    }
+}
+
+/// Mutable references to two different elements.
+fn pair(v: &mut [Scored], a: usize, b: usize) -> (&mut Scored, &mut Scored) {
+    if a < b {
+        let (x, y) = v.split_at_mut(b);
+        (&mut x[a], &mut y[0])
+    } else {
+        let (x, y) = v.split_at_mut(a);
+        (&mut y[0], &mut x[b])
     }
 }
 
 /// The share of `me`'s slowness that `rival` explains, when it does.
 fn explains(rival: &Scored, me: &Scored) -> Option<f64> {
-    if rival.alone <= me.alone || rival.k.in_secs > RIVAL_MAX_ACTIVE_SHARE * rival.k.observed_secs {
+    // A resource under strain is how work slows the server: it explains another
+    // resource's strain, never the work itself.
+    if rival.explained_by.is_some()
+        || me.explained_by.is_some()
+        || (rival.role == Role::Resource && me.role != Role::Resource)
+    {
+        return None;
+    }
+    let defers = me.role == Role::Resource
+        && matches!(rival.role, Role::Workload | Role::Outage)
+        && rival.alone > 0.0
+        && rival.alone >= me.alone - RESOURCE_DEFERENCE;
+    if !(rival.alone > me.alone || defers)
+        || rival.k.in_secs > RIVAL_MAX_ACTIVE_SHARE * rival.k.observed_secs
+    {
         return None;
     }
     if me.c.cause == Cause::Restart && rival.c.cause == Cause::Unresponsive {
         return ended_hang(rival, me).then_some(1.0);
+    }
+    // One node's hang does not explain another's.
+    if me.role == Role::Outage && rival.role == Role::Outage && me.c.subject != rival.c.subject {
+        return None;
     }
     let share = if me.inside.is_empty() {
         overlap_total(&me.c.spans, &widen(&rival.c.spans)) / total_secs(&me.c.spans).max(1.0)

@@ -4,7 +4,11 @@
 //! * top-1 right: `suspects[0].cause` is one of the expected causes, with
 //!   confidence ≥ 0.5, and its subject names the expected project or node when
 //!   one is expected (case-insensitive containment); on `none`, no suspect at all
-//!   reaches 0.5;
+//!   reaches 0.5. A bundle that holds nothing tying the server's clock to the
+//!   task logs' and browser's (`offset_derivable` false) cannot line its task and
+//!   browser times up with the server log: there, a report that says it assumed
+//!   the offset and names no suspect with 0.5 or more is right too (an honest
+//!   "cannot tell" beats a confident guess);
 //! * questionnaire right: `answers.ha_cluster`, `answers.unresponsive` and
 //!   `answers.recovered_without_restart` start with the expected words;
 //! * offset right: `server_utc_offset.value` is the generated offset, scored only
@@ -90,9 +94,10 @@ fn suspects(report: &Value) -> Vec<Got> {
         .unwrap_or_default()
 }
 
-fn top_right(e: &Expected, all: &[Got]) -> bool {
-    if e.causes.is_empty() {
-        return all.iter().all(|s| s.confidence < 0.5);
+fn top_right(e: &Expected, all: &[Got], clock_assumed: bool) -> bool {
+    let unsure = all.iter().all(|s| s.confidence < 0.5);
+    if e.causes.is_empty() || (!e.offset_derivable && clock_assumed && unsure) {
+        return unsure;
     }
     let Some(top) = all.first() else { return false };
     let subject = top.subject.to_lowercase();
@@ -128,7 +133,7 @@ pub fn score(e: &Expected, report: &Value) -> Verdict {
     Verdict {
         bundle: e.bundle.clone(),
         kind: e.kind,
-        top1: top_right(e, &all),
+        top1: top_right(e, &all, report["server_utc_offset"]["assumed"] == true),
         ha: says(&answers[0], &e.ha_cluster),
         unresponsive: says(&answers[1], &e.unresponsive),
         recovered: says(&answers[2], &e.recovered_without_restart),
@@ -388,6 +393,24 @@ mod tests {
         assert_eq!((v.top1, v.none_clean), (false, Some(false)));
         let v = score(&e, &report(json!([]), "single node", "no", "not applicable", "+10:00"));
         assert!(v.top1);
+    }
+
+    /// Without a way to line the clocks up, "assumed, nothing ≥ 0.5" is right; a
+    /// confident wrong cause is not, and neither is silence when the clock was derivable.
+    #[test]
+    fn an_honest_cannot_tell_passes_only_when_the_clock_is_unknowable() {
+        let mut e = expected(Kind::Project, &["Billing.Batch"]);
+        e.offset_derivable = false;
+        let unsure = json!([{"cause": "sql", "subject": "database", "confidence": 0.45}]);
+        let mut r = report(unsure.clone(), "single node", "no", "not applicable", "+00:00");
+        r["server_utc_offset"]["assumed"] = json!(true);
+        assert!(score(&e, &r).top1);
+        let sure = json!([{"cause": "sql", "subject": "database", "confidence": 0.61}]);
+        let mut wrong = report(sure, "single node", "no", "not applicable", "+00:00");
+        wrong["server_utc_offset"]["assumed"] = json!(true);
+        assert!(!score(&e, &wrong).top1);
+        e.offset_derivable = true;
+        assert!(!score(&e, &r).top1);
     }
 
     #[test]
