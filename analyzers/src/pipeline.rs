@@ -140,7 +140,16 @@ fn findings(g: &Ground<'_>, config: &Config) -> Findings {
                 || {
                     rayon::join(
                         || sql::analyze(facts, config.top, &q),
-                        || health::analyze(data, facts, &g.nodes, &g.views, g.offset, &q),
+                        || {
+                            health::analyze(
+                                data,
+                                facts,
+                                &g.nodes,
+                                &g.views,
+                                (g.offset, g.clock_known),
+                                &q,
+                            )
+                        },
                     )
                 },
                 || {
@@ -182,7 +191,24 @@ fn suspects(g: &Ground<'_>, f: &Findings) -> Vec<Suspect> {
         quote: &q,
     };
     let candidates = causes::candidates(&cx);
-    causes::rank(candidates, &symptoms, &|r| request_evidence(data, &g.facts, r))
+    let nodes = node_symptoms(g, f);
+    let per_node = |n: &str| nodes.get(n);
+    causes::rank(candidates, &symptoms, &per_node, &|r| request_evidence(data, &g.facts, r))
+}
+
+/// Each node's own symptoms, when the bundle has several nodes.
+fn node_symptoms<'g>(
+    g: &'g Ground<'_>,
+    f: &Findings,
+) -> std::collections::BTreeMap<String, Symptoms<'g>> {
+    if g.nodes.streams.len() < 2 {
+        return Default::default();
+    }
+    g.nodes
+        .streams
+        .iter()
+        .map(|s| (s.name.clone(), Symptoms::on(&g.facts, &s.sources, &f.episodes, &g.observed)))
+        .collect()
 }
 
 /// The results: findings, suspects, and the verdict drawn from them.

@@ -6,7 +6,7 @@
 //! * `the_corpus_is_well_formed` (always run): every bundle is written,
 //!   `octodiag inputs` reads every file of it without a problem, and each
 //!   expectation agrees with its own draws and with the files on disk.
-//! * `accuracy_targets_per_kind` (ignored until the diagnosis meets it): runs
+//! * `accuracy_targets_per_kind`: runs
 //!   `octodiag analyze` on every bundle, prints the accuracy table (see it with
 //!   `--nocapture`) and asserts per kind: top-1 right ≥ 95 %, questionnaire
 //!   right ≥ 95 %, and nothing ≥ 0.5 on `none`.
@@ -45,7 +45,6 @@ fn corpus(name: &str, seeds: u64) -> (PathBuf, Vec<Expected>, f64) {
 }
 
 #[test]
-#[ignore = "accuracy targets not met yet: run with --ignored"]
 fn accuracy_targets_per_kind() {
     let (dir, corpus, written) = corpus("scenario-corpus", SEEDS);
     let started = Instant::now();

@@ -28,11 +28,12 @@ pub fn analyze(
     facts: &Facts,
     nodes: &Nodes,
     views: &[TaskView<'_>],
-    offset: UtcOffset,
+    clock: (UtcOffset, bool),
     quote: &Quote<'_>,
 ) -> HealthReport {
+    let (offset, clock_known) = clock;
     let restarts = restarts(data, facts, nodes, offset, quote);
-    let signs = Signs { facts, views, restarts: &restarts, nodes };
+    let signs = Signs { facts, views, restarts: &restarts, nodes, clock_known };
     let gaps = silences::find(data, &signs, offset);
     let mut endpoints: Vec<String> =
         facts.halibut_failures.iter().map(|p| p.label.to_string()).collect();

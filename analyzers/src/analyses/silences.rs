@@ -41,10 +41,9 @@ const MIN_EXPECTED_ACTIVE: f64 = 3.0;
 /// A silence this many times the longest of the node's other silences nearby
 /// is out of its rhythm…
 const OUT_OF_RHYTHM: f64 = 4.0;
-/// …and this many times, with one other sign (two signs need no rhythm: requests
-/// stuck through the silence and browsers failing meanwhile are a hang whatever
-/// the log's usual pace).
-const OUT_OF_RHYTHM_SIGNED: f64 = 2.5;
+/// Fast requests (under 1 s) logged in the half hour before a silence show that
+/// the log records every request, from this many.
+const EVERY_REQUEST_MIN: usize = 5;
 /// A start this soon after a silence is what ended it.
 const RESTART_WITHIN_SECS: f64 = 600.0;
 /// Requests logged this soon after a silence may have been stuck in it.
@@ -137,6 +136,9 @@ pub struct Signs<'a> {
     pub restarts: &'a [Restart],
     /// Node identity.
     pub nodes: &'a Nodes,
+    /// Whether the server's clock offset is known: browser and task-log times
+    /// (UTC) say nothing about a server-log silence otherwise.
+    pub clock_known: bool,
 }
 
 /// Every unresponsive period of every node, in time order.
@@ -217,9 +219,18 @@ fn judge(
         longest_nearby_s: nearby as f64 * 60.0,
         restart_at: restart_after(signs.restarts, &stream.name, silence),
         spanning_requests: spanning(signs.facts, stream, silence),
-        browser_failures: browser_failures(signs.facts, silence),
-        paused_tasks: paused_tasks(signs.views, &stream.name, silence),
+        browser_failures: if signs.clock_known {
+            browser_failures(signs.facts, silence)
+        } else {
+            0
+        },
+        paused_tasks: if signs.clock_known {
+            paused_tasks(signs.views, &stream.name, silence)
+        } else {
+            Vec::new()
+        },
         slow_before: slow_before(signs.facts, stream, silence),
+        fast_before: fast_before(signs.facts, stream, silence),
         others_logging,
         rests_on: Vec::new(),
         source: source.to_string(),
@@ -247,9 +258,13 @@ fn is_hang(g: &Gap, across_files: bool) -> bool {
     let lead = g.slow_before >= LEAD_MIN_SLOW;
     let long = g.duration_s >= CORROBORATED_SECS;
     let quiet = g.active_share * minutes < MIN_EXPECTED_ACTIVE;
+    // An INFO log writes a request only when it is slow: silence after a slowdown
+    // is the slowdown ending. Only a log that records fast requests too shows a
+    // silence as the server not answering.
+    let every_request = g.fast_before >= EVERY_REQUEST_MIN;
     strong >= 2
-        || (strong == 1 && long && (lead || rhythm >= OUT_OF_RHYTHM_SIGNED))
-        || (!quiet && long && lead && rhythm >= OUT_OF_RHYTHM)
+        || (strong == 1 && long && (lead || rhythm >= OUT_OF_RHYTHM))
+        || (!quiet && long && lead && every_request && rhythm >= OUT_OF_RHYTHM)
 }
 
 fn restart_after(restarts: &[Restart], node: &str, s: Span) -> Option<Timestamp> {
@@ -307,6 +322,17 @@ fn slow_before(facts: &Facts, stream: &Stream, s: Span) -> usize {
         .iter()
         .take_while(|r| r.end() <= s.start)
         .filter(|r| r.ms >= SLOW_REQUEST_MS && stream.sources.contains(&r.origin.source))
+        .count()
+}
+
+/// Requests under 1 s this stream logged in the half hour before the silence.
+fn fast_before(facts: &Facts, stream: &Stream, s: Span) -> usize {
+    let from = s.start.add_micros(-RATE_WINDOW_MINUTES * MINUTE);
+    let lo = facts.requests.partition_point(|r| r.end() < from);
+    facts.requests[lo..]
+        .iter()
+        .take_while(|r| r.end() <= s.start)
+        .filter(|r| r.ms < SLOW_REQUEST_MS && stream.sources.contains(&r.origin.source))
         .count()
 }
 
@@ -368,6 +394,7 @@ mod tests {
             browser_failures: 0,
             paused_tasks: Vec::new(),
             slow_before: 0,
+            fast_before: 0,
             others_logging: Vec::new(),
             rests_on: Vec::new(),
             source: String::new(),
@@ -387,13 +414,18 @@ mod tests {
         assert!(!is_hang(&restart, false), "a restart after an ordinary lull");
         assert!(is_hang(&Gap { slow_before: 5, ..restart.clone() }, false));
         assert!(is_hang(&Gap { restart_at: Some(Timestamp(0)), ..gap(12.0, 0.5, 3.0) }, false));
-        // Nothing but the silence: only far out of the node's rhythm, with a slowdown
-        // leading up to it.
-        assert!(!is_hang(&gap(15.0, 0.9, 2.0), false));
-        assert!(is_hang(&Gap { slow_before: 5, ..gap(15.0, 0.9, 2.0) }, false));
-        assert!(!is_hang(&Gap { slow_before: 5, ..gap(46.0, 0.07, 55.0) }, false), "a bursty log");
+        let planned = Gap { restart_at: Some(Timestamp(0)), ..gap(190.0, 0.05, 53.0) };
+        assert!(!is_hang(&planned, false), "a restart after a quiet night");
+        // Nothing but the silence: only in a log that records every request, far
+        // out of its rhythm, with a slowdown leading up to it.
+        let after_slowdown = Gap { slow_before: 15, ..gap(38.0, 0.4, 0.0) };
+        assert!(!is_hang(&after_slowdown, false), "an INFO log goes quiet when slowness ends");
+        assert!(is_hang(&Gap { fast_before: 60, ..after_slowdown }, false));
+        assert!(!is_hang(&Gap { fast_before: 60, ..gap(15.0, 0.9, 2.0) }, false));
+        let bursty = Gap { slow_before: 5, fast_before: 60, ..gap(46.0, 0.07, 55.0) };
+        assert!(!is_hang(&bursty, false), "a bursty log");
         // Between two files the logs may simply be missing: a sign is needed.
-        assert!(!is_hang(&Gap { slow_before: 5, ..gap(600.0, 0.9, 2.0) }, true));
+        assert!(!is_hang(&Gap { slow_before: 5, fast_before: 60, ..gap(600.0, 0.9, 2.0) }, true));
         // One failed browser request does not name this node; two are a sign.
         let one = Gap { browser_failures: 1, spanning_requests: 1, ..gap(12.0, 0.5, 30.0) };
         assert!(!is_hang(&one, false));

@@ -171,6 +171,9 @@ pub struct Candidate {
     pub cause: Cause,
     /// Subject.
     pub subject: String,
+    /// The node it is local to (its own verbose logging, its hang), when it is:
+    /// it is then measured against that node's slow requests.
+    pub node: Option<String>,
     /// Merged active spans (UTC).
     pub spans: Vec<Span>,
     /// Lines that show the cause itself.
@@ -204,6 +207,7 @@ impl Candidate {
         Candidate {
             cause,
             subject: subject.into(),
+            node: None,
             spans: merge(spans, 0.0),
             evidence: Vec::new(),
             phrase,

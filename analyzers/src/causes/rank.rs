@@ -125,16 +125,22 @@ struct Scored {
 }
 
 /// Scores and ranks candidates.
-pub fn rank(
+/// A cause local to one node (its verbose logging, its hang) is measured
+/// against that node's slow requests, which `per_node` gives in an HA bundle.
+pub fn rank<'s>(
     candidates: Vec<Candidate>,
-    symptoms: &Symptoms<'_>,
+    symptoms: &Symptoms<'s>,
+    per_node: &(dyn Fn(&str) -> Option<&'s Symptoms<'s>> + Sync),
     evidence: &(dyn Fn(&Req) -> Evidence + Sync),
 ) -> Vec<Suspect> {
     // Candidates are measured independently: in parallel (rayon).
     let mut scored: Vec<Scored> = candidates
         .into_par_iter()
         .filter(|c| !c.spans.is_empty())
-        .map(|c| measure(c, symptoms))
+        .map(|c| {
+            let local = c.node.as_deref().and_then(per_node);
+            measure(c, symptoms, local)
+        })
         .collect();
     by_confidence(&mut scored, |s| s.alone);
     explain(&mut scored);
@@ -168,11 +174,13 @@ fn by_confidence(v: &mut [Scored], key: impl Fn(&Scored) -> f64) {
     });
 }
 
-fn measure(c: Candidate, s: &Symptoms<'_>) -> Scored {
+fn measure(c: Candidate, s: &Symptoms<'_>, local: Option<&Symptoms<'_>>) -> Scored {
     let widened = SpanSet::new(c.spans.iter().map(|x| x.widen(TOLERANCE_SECS)).collect());
     let inside = s.overlapping_at(&widened);
-    let overlapping: Vec<&Req> = inside.iter().map(|i| s.slow[*i]).collect();
-    let k = correlate(&c, s, &overlapping);
+    let k = match local {
+        Some(l) => correlate(&c, l, &l.overlapping(&widened)),
+        None => correlate(&c, s, &inside.iter().map(|i| s.slow[*i]).collect::<Vec<_>>()),
+    };
     let mut alone = k.confidence * (COINCIDENCE_WEIGHT + (1.0 - COINCIDENCE_WEIGHT) * c.mechanism);
     if k.out_secs < CONTRAST_SHARE * k.observed_secs {
         alone = alone.min(UNCONTRASTED_MAX);

@@ -65,6 +65,22 @@ impl<'a> Symptoms<'a> {
         self.overlapping_at(spans).into_iter().map(|i| self.slow[i]).collect()
     }
 
+    /// The slow server requests of the inputs `sources` (one node's files).
+    pub fn on(
+        facts: &'a Facts,
+        sources: &[u32],
+        episodes: &[Episode],
+        observed: &[Span],
+    ) -> Symptoms<'a> {
+        let slow: Vec<&Req> = facts
+            .requests
+            .iter()
+            .filter(|r| r.ms >= SLOW_REQUEST_MS && sources.contains(&r.origin.source))
+            .collect();
+        let episodes = episodes.iter().map(|e| e.span).collect();
+        Symptoms::new(slow, false, episodes, observed.to_vec())
+    }
+
     /// How many slow requests overlap `spans`, and the seconds those spans last.
     pub fn rate_in(&self, spans: &[Span]) -> (usize, f64) {
         let set = SpanSet::new(spans.to_vec());

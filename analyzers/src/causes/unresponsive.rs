@@ -60,6 +60,7 @@ fn candidate(cx: &Context<'_>, g: &Gap) -> Candidate {
     let phrase = format!("the {} silence on {}", duration_adjective(g.duration_s), g.node);
     let window = Span::new(lead_in(cx, g.span), g.span.end);
     let mut c = Candidate::new(Cause::Unresponsive, g.node.clone(), vec![window], phrase);
+    c.node = Some(g.node.clone());
     c.direct = Some((direct, sentence));
     c.evidence = gap_evidence(cx, g);
     c.shown_by(1.0, g.rests_on.clone());

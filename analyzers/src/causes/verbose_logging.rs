@@ -20,6 +20,8 @@ const HEAVY_BYTES_SHARE: f64 = 0.3;
 const JOIN_SECS: f64 = 300.0;
 /// This many lines a second count fully…
 const FULL_RATE: f64 = 10.0;
+/// …and so does writing this many times what the node writes otherwise…
+const FULL_INCREASE: f64 = 20.0;
 /// …and this share of the bytes.
 const FULL_SHARE: f64 = 0.5;
 /// A handful of DEBUG lines cannot slow a server: the most such a candidate claims.
@@ -59,17 +61,21 @@ fn candidate(cx: &Context<'_>, stream: &Stream) -> Option<Candidate> {
     let secs: f64 = windows.iter().map(Span::secs).sum();
     let rate = lines as f64 / secs.max(60.0);
     let share = vbytes as f64 / bytes.max(1) as f64;
+    let increase = bytes as f64 / secs.max(60.0) / usual_bytes_rate(&minutes, &windows);
     let phrase = format!(
         "verbose logging on {node} ({rate:.0} DEBUG/TRACE lines a second, {:.0}% of the bytes written)",
         share * 100.0
     );
     let mut c = Candidate::new(Cause::VerboseLogging, node.clone(), windows, phrase);
+    c.node = Some(node.clone());
     let rests = vec![format!(
-        "DEBUG/TRACE lines at {rate:.1} a second, {:.0}% of the bytes {node} wrote, for {}",
+        "DEBUG/TRACE lines at {rate:.1} a second, {:.0}% of the bytes {node} wrote, for {}: {increase:.0}× the bytes a second it writes otherwise",
         share * 100.0,
         duration(secs)
     )];
-    c.shown_by((rate / FULL_RATE).min(1.0) * (share / FULL_SHARE).min(1.0), rests);
+    let volume = (rate / FULL_RATE).max(increase / FULL_INCREASE).min(1.0);
+    c.shown_by(volume * (share / FULL_SHARE).min(1.0), rests);
+    c.metric("bytes_increase", increase.round());
     c.metric("verbose_entries", lines);
     c.metric("verbose_lines_per_s", (rate * 10.0).round() / 10.0);
     c.metric("verbose_bytes_share", (share * 1000.0).round() / 1000.0);
@@ -93,6 +99,19 @@ fn light(minutes: &[Volume], total: u64, node: String) -> Candidate {
     c.ceiling = LIGHT_CEILING;
     c.metric("verbose_entries", total);
     c
+}
+
+/// Bytes a second the node writes outside `windows`, over the minutes it logs at all
+/// (at least one byte a second, so a quiet node does not make any burst infinite).
+fn usual_bytes_rate(minutes: &[Volume], windows: &[Span]) -> f64 {
+    let outside: Vec<&Volume> =
+        minutes.iter().filter(|m| !windows.iter().any(|s| s.contains(m.0))).collect();
+    let bytes: u64 = outside.iter().map(|m| m.3).sum();
+    let span = match (outside.first(), outside.last()) {
+        (Some(a), Some(b)) => b.0.secs_since(a.0) + 60.0,
+        _ => 60.0,
+    };
+    (bytes as f64 / span).max(1.0)
 }
 
 /// The stream's minutes in UTC, in order.

@@ -54,6 +54,8 @@ pub struct Gap {
     pub paused_tasks: Vec<String>,
     /// Slow requests in the ten minutes before it.
     pub slow_before: usize,
+    /// Fast requests (under 1 s) in the half hour before it: the log records every request.
+    pub fast_before: usize,
     /// Other nodes that kept logging meanwhile.
     pub others_logging: Vec<String>,
     /// Everything above, in words: what the verdict rests on.

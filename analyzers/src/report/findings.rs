@@ -614,6 +614,8 @@ pub struct Gap {
     pub paused_tasks: Vec<String>,
     /// Slow requests in the ten minutes before it.
     pub slow_before: usize,
+    /// Fast requests in the half hour before it (the log records every request).
+    pub fast_before: usize,
     /// Other nodes that kept logging meanwhile.
     pub others_logging: Vec<String>,
     /// What the verdict rests on.
@@ -642,6 +644,7 @@ impl Gap {
             browser_failures: g.browser_failures,
             paused_tasks: g.paused_tasks.clone(),
             slow_before: g.slow_before,
+            fast_before: g.fast_before,
             others_logging: g.others_logging.clone(),
             rests_on: g.rests_on.clone(),
             source: g.source.clone(),

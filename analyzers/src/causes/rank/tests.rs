@@ -101,7 +101,7 @@ fn effects_of_a_stronger_cause_are_its_evidence() {
         sql,
         candidate(Cause::Project, 1100, 1900, 0.2),
     ];
-    let ranked = rank(cands, &s, &|_| Evidence::default());
+    let ranked = rank(cands, &s, &|_| None, &|_| Evidence::default());
     let by = |c: Cause| ranked.iter().find(|x| x.cause == c).unwrap();
     assert_eq!(ranked[0].cause, Cause::Retention);
     assert!(ranked[0].confidence >= 0.5, "{}", ranked[0].confidence);
@@ -123,8 +123,9 @@ fn a_coincidence_without_mechanism_stays_below_half() {
     let reqs = incident();
     let s =
         Symptoms::new(reqs.iter().collect(), false, Vec::new(), vec![Span::new(ts(0), ts(10_000))]);
-    let ranked =
-        rank(vec![candidate(Cause::Project, 990, 2010, 0.0)], &s, &|_| Evidence::default());
+    let ranked = rank(vec![candidate(Cause::Project, 990, 2010, 0.0)], &s, &|_| None, &|_| {
+        Evidence::default()
+    });
     let correlation = ranked[0].metrics["correlation_confidence"].as_f64().unwrap();
     assert!(correlation > 0.6, "{correlation}");
     assert!(ranked[0].confidence < 0.5, "{}", ranked[0].confidence);
