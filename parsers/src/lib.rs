@@ -37,11 +37,13 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod access_log;
 pub mod detect;
 pub mod error;
 pub mod event;
 pub mod har;
 pub mod inflate;
+pub mod json_line;
 pub mod parse;
 pub mod redact;
 pub mod server_log;
@@ -49,13 +51,16 @@ pub mod source;
 pub mod task;
 pub mod task_log;
 pub mod time;
+pub mod web_log;
 
 #[cfg(test)]
 mod test_util;
 
 pub use detect::{detect, Detection, Format};
 pub use error::{Problem, Problems};
-pub use event::{Event, EventKind, Level, Request, SourceId, Sql, SqlErrorKind, Text};
+pub use event::{
+    AccessDetail, AccessOrigin, Event, EventKind, Level, Request, SourceId, Sql, SqlErrorKind, Text,
+};
 pub use parse::{parse_source, parse_source_into, ParseOptions, Parsed};
 pub use server_log::EventSink;
 pub use source::{open_inputs, OpenOptions, Source};

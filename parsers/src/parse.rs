@@ -2,12 +2,12 @@
 
 use crate::detect::{detect, Format, DETECT_BYTES};
 use crate::error::{Problem, Problems};
-use crate::event::{Event, SourceId};
+use crate::event::{AccessOrigin, Event, SourceId};
 use crate::server_log::{self, EventSink, ServerLogOptions};
 use crate::source::Source;
 use crate::task_log::TaskFragment;
 use crate::time::{Clock, Timestamp};
-use crate::{har, task_log};
+use crate::{access_log, har, task_log, web_log};
 
 /// How sources are parsed.
 #[derive(Clone, Copy, Debug, Default)]
@@ -80,6 +80,10 @@ pub fn parse_source_into<S: EventSink>(
             task_log::parse(id, source, detection.format)
         }
         Format::Har => har::parse(id, source),
+        Format::W3cOctopus | Format::Iis => from_request_log(id, source, detection.format),
+        Format::Nginx | Format::IngressNginx | Format::Haproxy | Format::Traefik => {
+            from_request_log(id, source, detection.format)
+        }
         Format::Unknown => unknown(source, detection.reason.unwrap_or("unrecognised")),
     };
     parsed.format = Some(detection.format);
@@ -115,6 +119,17 @@ fn from_server_log<S: EventSink>(
         parsed.last = Some((last, clock));
     }
     (parsed, sinks)
+}
+
+/// A web-server or proxy request log ([`web_log`], [`access_log`]).
+fn from_request_log(id: SourceId, source: &Source, format: Format) -> Parsed {
+    match format.access_origin() {
+        Some(o @ (AccessOrigin::W3cOctopus | AccessOrigin::Iis)) => {
+            web_log::parse(id, source.bytes(), o)
+        }
+        Some(o) => access_log::parse(id, source.bytes(), o),
+        None => Parsed::default(),
+    }
 }
 
 fn unknown(source: &Source, reason: &str) -> Parsed {
