@@ -51,6 +51,7 @@ pub mod source;
 pub mod task;
 pub mod task_log;
 pub mod time;
+pub mod unwrap;
 pub mod web_log;
 
 #[cfg(test)]
@@ -66,3 +67,5 @@ pub use server_log::EventSink;
 pub use source::{open_inputs, OpenOptions, Source};
 pub use task::{Step, Task, TaskKind};
 pub use time::{Clock, Timestamp, UtcOffset};
+pub use unwrap::after::ClockHint;
+pub use unwrap::{Wrapper, WrapperKind};

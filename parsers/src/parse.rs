@@ -7,6 +7,7 @@ use crate::server_log::{self, EventSink, ServerLogOptions};
 use crate::source::Source;
 use crate::task_log::TaskFragment;
 use crate::time::{Clock, Timestamp};
+use crate::unwrap::after::{self, ClockHint, Sampling};
 use crate::{access_log, har, task_log, web_log};
 
 /// How sources are parsed.
@@ -43,6 +44,9 @@ pub struct Parsed {
     pub activity: Vec<server_log::Minute>,
     /// DEBUG/TRACE entries seen (server logs): verbose logging was on.
     pub verbose: Option<server_log::Verbose>,
+    /// For a source decoded from a container log ([`Source::wrapper`]): its
+    /// local clock's offset, from the runtime's UTC time of the same lines.
+    pub clock_hint: Option<ClockHint>,
 }
 
 /// Detects the format of `source` and parses it, keeping every event.
@@ -70,7 +74,13 @@ pub fn parse_source_into<S: EventSink>(
         growing.wait_done();
     }
     let mut sinks = Vec::new();
+    let mut diffs = Vec::new();
     let mut parsed = match detection.format {
+        Format::ServerLog if source.wrapper.is_some() => {
+            let (parsed, s) = from_wrapped_server_log(id, source, opts, new_sink, &mut diffs);
+            sinks = s;
+            parsed
+        }
         Format::ServerLog => {
             let (parsed, s) = from_server_log(id, source, opts, new_sink);
             sinks = s;
@@ -86,6 +96,10 @@ pub fn parse_source_into<S: EventSink>(
         }
         Format::Unknown => unknown(source, detection.reason.unwrap_or("unrecognised")),
     };
+    if let Some(w) = source.wrapper.as_deref() {
+        diffs.extend(after::map_lines(w, &mut parsed.events, &mut parsed.problems));
+        parsed.clock_hint = after::clock_hint(&mut diffs, w.kind);
+    }
     parsed.format = Some(detection.format);
     if parsed.first.is_none() {
         set_span(&mut parsed);
@@ -103,6 +117,35 @@ fn from_server_log<S: EventSink>(
         Some(growing) => server_log::parse_growing(id, growing, &opts.server_log, new_sink),
         None => server_log::parse_into(id, source.bytes(), &opts.server_log, new_sink),
     };
+    (server_log_parsed(source, log), sinks)
+}
+
+/// A server log decoded from a container log: its events pass through
+/// [`Sampling`] (wrapper line numbers, clock differences, appended to `diffs`).
+/// Unless every decoded line is on the wrapper line of the same number, it is
+/// parsed as one chunk so that lines can be mapped as the events pass.
+fn from_wrapped_server_log<S: EventSink>(
+    id: SourceId,
+    source: &Source,
+    opts: &ParseOptions,
+    new_sink: &(dyn Fn() -> S + Sync),
+    diffs: &mut Vec<i64>,
+) -> (Parsed, Vec<S>) {
+    let Some(w) = source.wrapper.as_deref() else {
+        return from_server_log(id, source, opts, new_sink);
+    };
+    let map = !w.lines.is_identity();
+    let mut log_opts = opts.server_log;
+    if map {
+        log_opts.chunk_size = usize::MAX;
+    }
+    let sampled = || Sampling::new(new_sink(), w, map);
+    let (log, sinks) = server_log::parse_into(id, source.bytes(), &log_opts, &sampled);
+    let sinks = sinks.into_iter().map(|s| s.into_parts(diffs)).collect();
+    (server_log_parsed(source, log), sinks)
+}
+
+fn server_log_parsed(source: &Source, log: server_log::ServerLog) -> Parsed {
     let node = log.node.map(|name| name.resolve(source.bytes()).into_owned());
     let mut parsed = Parsed {
         entries: log.entries,
@@ -118,7 +161,7 @@ fn from_server_log<S: EventSink>(
         parsed.first = Some((first, clock));
         parsed.last = Some((last, clock));
     }
-    (parsed, sinks)
+    parsed
 }
 
 /// A web-server or proxy request log ([`web_log`], [`access_log`]).
@@ -135,7 +178,11 @@ fn from_request_log(id: SourceId, source: &Source, format: Format) -> Parsed {
 fn unknown(source: &Source, reason: &str) -> Parsed {
     let mut problems = Problems::default();
     if reason != "empty" && !source.bytes().is_empty() {
-        problems.push(Problem::whole(format!("not recognised: {reason}")));
+        let inside = match &source.wrapper {
+            Some(w) => format!(" (inside a {} container log)", w.kind.as_str()),
+            None => String::new(),
+        };
+        problems.push(Problem::whole(format!("not recognised: {reason}{inside}")));
     }
     Parsed { problems, ..Parsed::default() }
 }
