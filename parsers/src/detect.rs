@@ -131,9 +131,10 @@ fn by_content(head: &[u8], lower_name: &str, whole: bool) -> Option<Format> {
     if let Some(f) = w3c(head, lower_name) {
         return Some(f);
     }
-    if first.starts_with(b"{")
-        && complete_lines(head, whole).any(crate::access_log::traefik_json::is_access_entry)
-    {
+    // Traefik writes its keys in alphabetical order: a line cut by the head still
+    // shows `DownstreamStatus` and `OriginDuration` (and its lines run past a KiB).
+    let traefik = crate::access_log::traefik_json::is_access_entry;
+    if first.starts_with(b"{") && head.split(|b| *b == b'\n').any(traefik) {
         return Some(Format::Traefik);
     }
     if first.starts_with(b"{") && contains(head, b"\"log\"") {
@@ -318,6 +319,8 @@ mod tests {
         assert_eq!(fmt("haproxy.log", haproxy), Format::Haproxy);
         let traefik = b"{\"level\":\"info\",\"msg\":\"x\"}\n{\"RequestMethod\":\"GET\",\"StartUTC\":\"2025-10-10T13:55:36Z\"}\n";
         assert_eq!(fmt("access.json", traefik), Format::Traefik);
+        let cut = br#"{"ClientHost":"10.0.0.1","DownstreamStatus":200,"Duration":5,"OriginDuration":4,"Request"#;
+        assert_eq!(fmt("access.json", &[&cut[..], &[b'x'; 1100]].concat()), Format::Traefik);
         let noise = b"/docker-entrypoint.sh: hello\n10.0.0.1 - - [10/Oct/2025:13:55:36 +0000] \"GET / HTTP/1.1\" 200 1\n";
         assert_eq!(fmt("x", noise), Format::Nginx, "a later line decides");
         let mut cut = vec![b'a'; 1000];

@@ -46,6 +46,7 @@ pub mod inflate;
 pub mod json_line;
 pub mod parse;
 pub mod redact;
+pub mod request_match;
 pub mod server_log;
 pub mod source;
 pub mod task;

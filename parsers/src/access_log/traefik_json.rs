@@ -167,7 +167,8 @@ fn level(v: Option<Value<'_>>) -> Level {
     }
 }
 
-/// Whether a line is a Traefik access entry (for detection).
+/// Whether a line is a Traefik access entry (for detection): two of its
+/// distinctive keys, counted up to where the line ends or breaks off.
 pub(crate) fn is_access_entry(line: &[u8]) -> bool {
     let Some(members) = Members::of(line) else { return false };
     let mut keys = 0;
