@@ -1,4 +1,4 @@
-//! End to end on `testdata/web-logs/`: Octopus's W3C log, an IIS log, nginx,
+//! End to end on `testdata/web-logs/bundle/`: Octopus's W3C log, an IIS log, nginx,
 //! ingress-nginx inside a CRI wrapper, HAProxy, Traefik JSON and a server log
 //! inside a Docker wrapper. Every input is recognised; counts and request
 //! fields are checked through `inputs` and `events` JSON.
@@ -9,7 +9,7 @@ use serde_json::Value;
 use util::{json, ndjson, octodiag, stderr};
 
 fn inputs() -> Vec<Value> {
-    let out = octodiag(&["inputs", "testdata/web-logs", "--format", "json"]);
+    let out = octodiag(&["inputs", "testdata/web-logs/bundle", "--format", "json"]);
     assert_eq!(out.status.code(), Some(1), "two foreign lines are reported: {}", stderr(&out));
     json(&out)["inputs"].as_array().unwrap().clone()
 }
@@ -67,7 +67,7 @@ fn wrapped_inputs_show_their_wrapper_and_clock_hint() {
 }
 
 fn events() -> Vec<Value> {
-    let out = octodiag(&["events", "testdata/web-logs"]);
+    let out = octodiag(&["events", "testdata/web-logs/bundle"]);
     assert_eq!(out.status.code(), Some(1));
     ndjson(&out)
 }

@@ -90,9 +90,15 @@ pub fn parse_source_into<S: EventSink>(
             task_log::parse(id, source, detection.format)
         }
         Format::Har => har::parse(id, source),
-        Format::W3cOctopus | Format::Iis => from_request_log(id, source, detection.format),
-        Format::Nginx | Format::IngressNginx | Format::Haproxy | Format::Traefik => {
-            from_request_log(id, source, detection.format)
+        Format::W3cOctopus
+        | Format::Iis
+        | Format::Nginx
+        | Format::IngressNginx
+        | Format::Haproxy
+        | Format::Traefik => {
+            let (parsed, s) = from_request_log(id, source, detection.format, new_sink, &mut diffs);
+            sinks = s;
+            parsed
         }
         Format::Unknown => unknown(source, detection.reason.unwrap_or("unrecognised")),
     };
@@ -164,14 +170,34 @@ fn server_log_parsed(source: &Source, log: server_log::ServerLog) -> Parsed {
     parsed
 }
 
-/// A web-server or proxy request log ([`web_log`], [`access_log`]).
-fn from_request_log(id: SourceId, source: &Source, format: Format) -> Parsed {
-    match format.access_origin() {
-        Some(o @ (AccessOrigin::W3cOctopus | AccessOrigin::Iis)) => {
-            web_log::parse(id, source.bytes(), o)
+/// A web-server or proxy request log ([`web_log`], [`access_log`]): one pass,
+/// its events to one sink (through [`Sampling`] for a decoded container log,
+/// its differences appended to `diffs`).
+fn from_request_log<S: EventSink>(
+    id: SourceId,
+    source: &Source,
+    format: Format,
+    new_sink: &(dyn Fn() -> S + Sync),
+    diffs: &mut Vec<i64>,
+) -> (Parsed, Vec<S>) {
+    let Some(origin) = format.access_origin() else { return (Parsed::default(), Vec::new()) };
+    let run = |sink: &mut dyn EventSink| match origin {
+        AccessOrigin::W3cOctopus | AccessOrigin::Iis => {
+            web_log::parse_into(id, source.bytes(), origin, sink)
         }
-        Some(o) => access_log::parse(id, source.bytes(), o),
-        None => Parsed::default(),
+        _ => access_log::parse_into(id, source.bytes(), origin, sink),
+    };
+    match source.wrapper.as_deref() {
+        Some(w) => {
+            let mut sink = Sampling::new(new_sink(), w, true);
+            let parsed = run(&mut sink);
+            (parsed, vec![sink.into_parts(diffs)])
+        }
+        None => {
+            let mut sink = new_sink();
+            let parsed = run(&mut sink);
+            (parsed, vec![sink])
+        }
     }
 }
 

@@ -16,7 +16,7 @@
 //! `$time_local` when the request has ended; Traefik writes the start
 //! (`StartUTC`), so its end is the start plus the duration.
 
-use super::common::{decimal, int, seconds_as_ms, Collector, LineRequest};
+use super::common::{decimal, int, seconds_as_ms, Collector, DayCache, LineRequest};
 use super::cursor::{list_items, Cursor};
 use crate::event::{AccessDetail, AccessOrigin};
 use crate::server_log::framing::Line;
@@ -45,9 +45,17 @@ pub(crate) struct Prefix<'a> {
 
 /// Reads the CLF prefix of `line`, leaving the cursor on the tail.
 pub(crate) fn prefix<'a>(line: &'a [u8]) -> Option<(Prefix<'a>, Cursor<'a>)> {
+    prefix_in(line, &mut DayCache::default())
+}
+
+/// [`prefix`], with the dates of earlier lines remembered in `days`.
+pub(crate) fn prefix_in<'a>(
+    line: &'a [u8],
+    days: &mut DayCache,
+) -> Option<(Prefix<'a>, Cursor<'a>)> {
     let mut c = Cursor::new(line);
     let client = c.token()?;
-    let (user, date, after) = user_and_date(line, line.len() - c.rest().len())?;
+    let (user, date, after) = user_and_date(line, line.len() - c.rest().len(), days)?;
     let mut c = Cursor::at(line, after);
     let request = c.quoted()?;
     let status = c.token().map(int::<u16>)?;
@@ -62,12 +70,16 @@ pub(crate) fn prefix<'a>(line: &'a [u8]) -> Option<(Prefix<'a>, Cursor<'a>)> {
 
 /// Finds the first `[…]` from `from` that holds a CLF date: the user is the
 /// token before it. Returns (user, date, index after `]`).
-fn user_and_date(line: &[u8], from: usize) -> Option<(&[u8], (Timestamp, Clock), usize)> {
+fn user_and_date<'a>(
+    line: &'a [u8],
+    from: usize,
+    days: &mut DayCache,
+) -> Option<(&'a [u8], (Timestamp, Clock), usize)> {
     let mut at = from;
     while let Some(i) = memchr::memchr(b'[', line.get(at..)?) {
         let open = at + i;
         let close = open + memchr::memchr(b']', &line[open..])?;
-        if let Some((t, zone)) = clf_date(&line[open + 1..close]) {
+        if let Some((t, zone)) = clf_date_in(&line[open + 1..close], days) {
             let before = line[from..open].strip_suffix(b" ")?;
             let user = before.rsplit(|c| *c == b' ').next().unwrap_or(b"-");
             let time = match zone {
@@ -84,22 +96,50 @@ fn user_and_date(line: &[u8], from: usize) -> Option<(&[u8], (Timestamp, Clock),
 /// `dd/Mon/yyyy:HH:mm:ss[.fff][ ±hhmm]` (CLF; HAProxy adds milliseconds and no
 /// zone): the wall-clock time and its zone when given.
 pub fn clf_date(b: &[u8]) -> Option<(Timestamp, Option<UtcOffset>)> {
-    if b.len() < 20 || b[2] != b'/' || b[6] != b'/' || b[11] != b':' || b[14] != b':' {
+    clf_date_in(b, &mut DayCache::default())
+}
+
+/// [`clf_date`], the day looked up in `days` first.
+pub(crate) fn clf_date_in(b: &[u8], days: &mut DayCache) -> Option<(Timestamp, Option<UtcOffset>)> {
+    if b.len() < 20
+        || b[2] != b'/'
+        || b[6] != b'/'
+        || b[11] != b':'
+        || b[14] != b':'
+        || b[17] != b':'
+    {
         return None;
     }
-    let month = month(&b[3..6])?;
-    let (day, year) = (digits::<2>(b)?, digits::<4>(&b[7..])? as i32);
     let (h, m, s) = (digits::<2>(&b[12..])?, digits::<2>(&b[15..])?, digits::<2>(&b[18..])?);
-    if b[17] != b':' {
+    if h > 23 || m > 59 || s > 59 {
         return None;
     }
     let (micros, rest) = fraction(&b[20..])?;
     let zone = match rest {
         [] => None,
-        [b' ', z @ ..] => Some(UtcOffset::parse(std::str::from_utf8(z).ok()?)?),
+        [b' ', z @ ..] => Some(hhmm_zone(z)?),
         _ => return None,
     };
-    Some((Timestamp::from_civil(year, month, day, h, m, s, micros)?, zone))
+    let day = days.get(&b[..11], || {
+        let (d, y) = (digits::<2>(b)?, digits::<4>(&b[7..])? as i32);
+        Timestamp::from_civil(y, month(&b[3..6])?, d, 0, 0, 0, 0)
+    })?;
+    let secs = (h * 3600 + m * 60 + s) as i64;
+    Some((day.add_micros(secs * 1_000_000 + micros as i64), zone))
+}
+
+/// `+hhmm` / `-hhmm`, as CLF writes zones.
+fn hhmm_zone(z: &[u8]) -> Option<UtcOffset> {
+    let sign = match z.first()? {
+        b'+' => 1,
+        b'-' => -1,
+        _ => return None,
+    };
+    if z.len() != 5 {
+        return None;
+    }
+    let (h, m) = (digits::<2>(&z[1..])? as i32, digits::<2>(&z[3..])? as i32);
+    (h <= 14 && m <= 59).then_some(UtcOffset { minutes: sign * (h * 60 + m) })
 }
 
 /// `.fff` (1 to 9 digits) at the start of `b`, as microseconds, and what follows.
@@ -131,8 +171,8 @@ pub(crate) fn request_line(r: &[u8]) -> Option<(&[u8], &[u8])> {
 
 /// Parses one line of `origin`'s CLF layout into `out`.
 pub(crate) fn line(out: &mut Collector<'_>, origin: AccessOrigin, line: &Line<'_>, n: u64) {
-    let Some((p, tail)) = prefix(line.text) else {
-        return out.problem(n, "not a Common Log Format line; skipped");
+    let Some((p, tail)) = prefix_in(line.text, &mut out.days) else {
+        return out.skip_run(n, "not in the access-log format");
     };
     let Some((method, target)) = request_line(p.request) else {
         return out.other(line, n, p.time);
@@ -302,6 +342,12 @@ mod tests {
         assert!(clf_date(b"10/Foo/2025:13:55:36 +0000").is_none());
         assert!(clf_date(b"10/Oct/2025 13:55:36 +0000").is_none());
         assert!(clf_date(b"10/Oct/2025:13:55:36 0000").is_none());
+        assert!(clf_date(b"10/Oct/2025:13:55:36 +02:00").is_none(), "CLF writes +hhmm");
+        assert!(clf_date(b"10/Oct/2025:24:00:00 +0000").is_none());
+        let mut days = DayCache::default();
+        let a = clf_date_in(b"10/Oct/2025:13:55:36 +0000", &mut days).unwrap().0;
+        let b = clf_date_in(b"10/Oct/2025:23:59:59.5 +0000", &mut days).unwrap().0;
+        assert_eq!(b.0 - a.0, 36_263_500_000);
     }
 
     #[test]

@@ -5,19 +5,56 @@ use crate::error::{Problem, Problems};
 use crate::event::{AccessDetail, Event, EventKind, Level, Request, SourceId, Text};
 use crate::parse::Parsed;
 use crate::server_log::framing::Line;
+use crate::server_log::EventSink;
 use crate::time::{Clock, Timestamp};
 
-/// Gathers one source's events, counts and problems while its lines are read.
+/// Gathers one source's counts and problems while its lines are read, and
+/// hands each event to the caller's sink as it is made (as the server-log
+/// parser does): `inputs` drops them, analysis folds them, `events` keeps them.
 pub(crate) struct Collector<'a> {
     id: SourceId,
     bytes: &'a [u8],
-    events: Vec<Event>,
+    sink: &'a mut dyn EventSink,
+    /// Earliest and latest event time, and the clock of the first.
+    span: Option<(Timestamp, Timestamp, Clock)>,
     problems: Problems,
     entries: u64,
     skipped: u64,
     /// Consecutive lines skipped for the same reason, reported as one problem:
     /// (first line, count, reason).
     run: Option<(u64, u64, &'static str)>,
+    /// The last date seen, for the line parsers.
+    pub days: DayCache,
+}
+
+/// Remembers the midnight of the last date text seen: consecutive lines share
+/// their date, and the calendar arithmetic is then skipped.
+#[derive(Debug, Default)]
+pub(crate) struct DayCache {
+    key: [u8; 11],
+    day: Option<Timestamp>,
+}
+
+impl DayCache {
+    /// The midnight of the date written `key` (at most 11 bytes), computed by `day` when new.
+    #[inline]
+    pub fn get(
+        &mut self,
+        key: &[u8],
+        day: impl FnOnce() -> Option<Timestamp>,
+    ) -> Option<Timestamp> {
+        let Ok(k) = <[u8; 11]>::try_from(key) else {
+            let mut padded = [0u8; 11];
+            padded.get_mut(..key.len())?.copy_from_slice(key);
+            return self.get(&padded, day);
+        };
+        if self.day.is_some() && k == self.key {
+            return self.day;
+        }
+        let d = day()?;
+        (self.key, self.day) = (k, Some(d));
+        Some(d)
+    }
 }
 
 /// A request read from one line, before it becomes an [`Event`].
@@ -39,16 +76,19 @@ pub(crate) struct LineRequest {
 }
 
 impl<'a> Collector<'a> {
-    /// A collector for the source `bytes` (the whole source: spans index it).
-    pub fn new(id: SourceId, bytes: &'a [u8]) -> Collector<'a> {
+    /// A collector for the source `bytes` (the whole source: spans index it),
+    /// whose events go to `sink`.
+    pub fn new(id: SourceId, bytes: &'a [u8], sink: &'a mut dyn EventSink) -> Collector<'a> {
         Collector {
             id,
             bytes,
-            events: Vec::new(),
+            sink,
+            span: None,
             problems: Problems::default(),
             entries: 0,
             skipped: 0,
             run: None,
+            days: DayCache::default(),
         }
     }
 
@@ -104,7 +144,11 @@ impl<'a> Collector<'a> {
     ) {
         self.flush_run();
         self.entries += 1;
-        self.events.push(Event {
+        self.span = Some(match self.span {
+            Some((a, b, c)) => (a.min(t.0), b.max(t.0), c),
+            None => (t.0, t.0, t.1),
+        });
+        let event = Event {
             time: t.0,
             clock: t.1,
             source: self.id,
@@ -114,7 +158,8 @@ impl<'a> Collector<'a> {
             len: u32::try_from(line.text.len()).unwrap_or(u32::MAX),
             level: l,
             kind: k,
-        });
+        };
+        self.sink.event(event, self.bytes);
     }
 
     /// Records an unusable line.
@@ -157,11 +202,12 @@ impl<'a> Collector<'a> {
     pub fn finish(mut self, lines: u64) -> Parsed {
         self.flush_run();
         Parsed {
-            events: self.events,
             entries: self.entries,
             lines,
             skipped_lines: self.skipped,
             problems: self.problems,
+            first: self.span.map(|(a, _, c)| (a, c)),
+            last: self.span.map(|(_, b, c)| (b, c)),
             ..Parsed::default()
         }
     }
@@ -205,9 +251,13 @@ pub(crate) fn decimal(d: &[u8]) -> Option<f64> {
     if whole.is_empty() || frac.len() > 9 {
         return None;
     }
+    const SCALE: [f64; 10] = [1.0, 1e1, 1e2, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
     let w: u64 = int(whole)?;
-    let f: u64 = if frac.is_empty() { 0 } else { int(frac)? };
-    Some(w as f64 + f as f64 / 10f64.powi(frac.len() as i32))
+    if frac.is_empty() {
+        return Some(w as f64);
+    }
+    let f: u64 = int(frac)?;
+    Some(w as f64 + f as f64 / SCALE[frac.len()])
 }
 
 /// Seconds with a fraction (`$request_time`, `0.004`) as milliseconds; `-` is `None`.
@@ -238,6 +288,22 @@ mod tests {
         assert_eq!(seconds_as_ms(b"0.004"), Some(4.0));
         assert_eq!(seconds_as_ms(b"12.345"), Some(12345.0));
         assert_eq!(seconds_as_ms(b"-"), None);
+    }
+
+    #[test]
+    fn day_cache_reuses_and_recomputes() {
+        let mut c = DayCache::default();
+        let calls = std::cell::Cell::new(0);
+        let day = |d: i64| {
+            calls.set(calls.get() + 1);
+            Some(Timestamp(d))
+        };
+        assert_eq!(c.get(b"10/Oct/2025", || day(1)), Some(Timestamp(1)));
+        assert_eq!(c.get(b"10/Oct/2025", || day(2)), Some(Timestamp(1)));
+        assert_eq!(c.get(b"2025-10-11", || day(3)), Some(Timestamp(3)));
+        assert_eq!(c.get(b"bad", || None), None);
+        assert_eq!(c.get(b"2025-10-11", || day(4)), Some(Timestamp(3)), "a failure keeps the last");
+        assert_eq!(calls.get(), 2);
     }
 
     #[test]

@@ -28,10 +28,25 @@ pub mod traefik_json;
 use self::common::{lines, Collector};
 use crate::event::{AccessOrigin, SourceId};
 use crate::parse::Parsed;
+use crate::server_log::EventSink;
 
-/// Parses a proxy access log written by `origin`.
+/// Parses a proxy access log written by `origin`, keeping its events in
+/// [`Parsed::events`].
 pub fn parse(id: SourceId, bytes: &[u8], origin: AccessOrigin) -> Parsed {
-    let mut out = Collector::new(id, bytes);
+    let mut events = Vec::new();
+    let mut parsed = parse_into(id, bytes, origin, &mut events);
+    parsed.events = events;
+    parsed
+}
+
+/// Parses a proxy access log, handing each event to `sink` in file order (line numbers final).
+pub fn parse_into(
+    id: SourceId,
+    bytes: &[u8],
+    origin: AccessOrigin,
+    sink: &mut dyn EventSink,
+) -> Parsed {
+    let mut out = Collector::new(id, bytes, sink);
     let mut n = 0u64;
     for line in lines(bytes) {
         n += 1;
@@ -42,9 +57,6 @@ pub fn parse(id: SourceId, bytes: &[u8], origin: AccessOrigin) -> Parsed {
             AccessOrigin::Haproxy => haproxy::line(&mut out, &line, n),
             AccessOrigin::Traefik if line.text.first() == Some(&b'{') => {
                 traefik_json::line(&mut out, &line, n)
-            }
-            _ if clf::prefix(line.text).is_none() => {
-                out.skip_run(n, "not in the access-log format")
             }
             _ => clf::line(&mut out, origin, &line, n),
         }

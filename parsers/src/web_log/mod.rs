@@ -33,11 +33,27 @@ use crate::access_log::common::{decimal, int, lines, Collector, LineRequest};
 use crate::event::{AccessDetail, AccessOrigin, SourceId};
 use crate::parse::Parsed;
 use crate::server_log::framing::Line;
+use crate::server_log::EventSink;
 use crate::time::{digits, Clock, Timestamp};
 
-/// Parses a W3C log written by `origin` (Octopus or IIS).
+/// Parses a W3C log written by `origin` (Octopus or IIS), keeping its events
+/// in [`Parsed::events`].
 pub fn parse(id: SourceId, bytes: &[u8], origin: AccessOrigin) -> Parsed {
-    let mut r = Reader { out: Collector::new(id, bytes), origin, map: None, date: None };
+    let mut events = Vec::new();
+    let mut parsed = parse_into(id, bytes, origin, &mut events);
+    parsed.events = events;
+    parsed
+}
+
+/// Parses a W3C log, handing each event to `sink` in file order (line numbers final).
+pub fn parse_into(
+    id: SourceId,
+    bytes: &[u8],
+    origin: AccessOrigin,
+    sink: &mut dyn EventSink,
+) -> Parsed {
+    let out = Collector::new(id, bytes, sink);
+    let mut r = Reader { out, origin, map: None, date: None };
     let mut n = 0u64;
     for line in lines(bytes) {
         n += 1;
@@ -134,9 +150,10 @@ impl Reader<'_> {
     }
 
     /// `date` + `time` (or the `#Date:` directive's date + `time`), UTC.
-    fn time(&self, row: &Row<'_>) -> Option<Timestamp> {
+    fn time(&mut self, row: &Row<'_>) -> Option<Timestamp> {
         let day = match row.get(Slot::Date) {
-            Some(d) => date(d)?,
+            Some(d) if d.len() == 10 => self.out.days.get(d, || date(d))?,
+            Some(_) => return None,
             None => self.date?.start_of_day(),
         };
         Some(day.add_micros(time_of_day(row.get(Slot::Time)?)?))
