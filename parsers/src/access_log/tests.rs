@@ -245,3 +245,52 @@ fn detection_of_each_layout() {
         None
     );
 }
+
+mod no_panic {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// Lines made of the pieces the grammars look for, shuffled, so that the
+    /// parsers get deep into their productions before meeting nonsense.
+    fn near_miss() -> impl Strategy<Value = Vec<u8>> {
+        let piece = prop_oneof![
+            Just(&b"10.0.0.1 - - "[..]),
+            Just(&b"[10/Oct/2025:13:55:36 +0000] "[..]),
+            Just(&b"[06/Feb/2009:12:14:14.655] "[..]),
+            Just(&b"\"GET /api HTTP/1.1\" "[..]),
+            Just(&b"200 512 "[..]),
+            Just(&b"0/0/1/-1/+5 "[..]),
+            Just(&b"fe be/s "[..]),
+            Just(&b"0.004, 0.010 : - "[..]),
+            Just(&b"rt=\"0.5 "[..]),
+            Just(&b"[ns-svc-80] "[..]),
+            Just(&b"{\"RequestMethod\":\"GET\",\"Duration\":"[..]),
+            Just(&b"\"\\u00"[..]),
+            Just(&b"\n"[..]),
+            Just(&b"#Fields: date time cs-method\n"[..]),
+            Just(&b"2025-10-10\t13:55:36\tGET\t"[..]),
+            Just(&b"\xff\x00"[..]),
+        ];
+        proptest::collection::vec(piece, 0..40).prop_map(|p| p.concat())
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(256))]
+
+        #[test]
+        fn request_logs_never_panic(bytes in near_miss(), noise in proptest::collection::vec(any::<u8>(), 0..200)) {
+            for b in [&bytes, &noise] {
+                for origin in [AccessOrigin::Nginx, AccessOrigin::IngressNginx, AccessOrigin::Haproxy, AccessOrigin::Traefik] {
+                    let p = parse(0, b, origin);
+                    prop_assert!(p.entries + p.skipped_lines <= p.lines);
+                }
+                for origin in [AccessOrigin::W3cOctopus, AccessOrigin::Iis] {
+                    let _ = crate::web_log::parse(0, b, origin);
+                }
+                let _ = detect_line(b);
+                let _ = crate::detect::detect("x.log", b);
+            }
+        }
+    }
+}

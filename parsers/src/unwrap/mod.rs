@@ -26,7 +26,7 @@
 //! * **Clock.** The runtime writes each record's time in UTC. The times of the
 //!   first [`MAX_RUNTIME_SAMPLES`] decoded lines are kept, keyed by the line's
 //!   byte offset, so that after parsing each local-clock entry can be paired
-//!   with the runtime's UTC time of the same line ([`crate::parse::ClockHint`]).
+//!   with the runtime's UTC time of the same line ([`after::ClockHint`]).
 //! * **Budget.** The decoded text is an owned buffer, never larger than the
 //!   wrapper (decoding only removes bytes). Decoding a plain file takes its
 //!   size from the run's decompression budget and stops at `--max-decompressed`

@@ -223,3 +223,29 @@ proptest! {
         prop_assert!(whole.starts_with(&cut));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(256))]
+
+    /// Any bytes, under any framing, decode without panicking and never grow.
+    #[test]
+    fn decoding_anything_never_panics(
+        bytes in proptest::collection::vec(prop_oneof![Just(b'{'), Just(b'"'), Just(b'\\'), Just(b'\n'), Just(b'u'), Just(b' '), Just(b'['), Just(b']'), any::<u8>()], 0..300),
+        prefix in prop_oneof![Just(&b"{\"log\":\""[..]), Just(&b"2025-10-10T13:55:36.123456789Z stdout P "[..]), Just(&b"[pod/a/b] 2025-10-10T13:55:36.123456789Z "[..]), Just(&b""[..])],
+    ) {
+        let input = [prefix, &bytes[..]].concat();
+        let kinds = [
+            WrapperKind::DockerJson,
+            WrapperKind::Cri,
+            WrapperKind::Kubectl { prefix: true, timestamps: true },
+            WrapperKind::Kubectl { prefix: false, timestamps: true },
+        ];
+        for kind in kinds {
+            let d = decode(kind, &input, 100);
+            for (text, _) in &d.streams {
+                prop_assert!(text.len() <= input.len() && text.len() <= 100, "{kind:?}: {} of {}", text.len(), input.len());
+            }
+        }
+        let _ = sniff(&input);
+    }
+}

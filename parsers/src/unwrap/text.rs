@@ -111,7 +111,10 @@ pub(crate) fn decode(kind: WrapperKind, bytes: &[u8], limit: usize) -> Decoded {
         if line.text.is_empty() {
             continue;
         }
-        if let Err(reason) = streams.line(n, line.text) {
+        // A line passed through as it is keeps the wrapper's newline or its lack
+        // of one (the decoded text is never longer than the wrapper).
+        let ends = line.at + line.text.len() < bytes.len();
+        if let Err(reason) = streams.line(n, line.text, ends) {
             problems.push(Problem::at_line(n, reason));
         }
     }
@@ -143,7 +146,7 @@ impl Streams {
         Streams { kind, list: Vec::new(), by_prefix: HashMap::new(), wrapper_len, limit }
     }
 
-    fn line(&mut self, n: u64, line: &[u8]) -> Result<(), &'static str> {
+    fn line(&mut self, n: u64, line: &[u8], ends: bool) -> Result<(), &'static str> {
         let (stream, rest) = match self.kind {
             WrapperKind::Kubectl { prefix: true, .. } => {
                 let (p, rest) = prefix(line).ok_or("no [pod/…] prefix; skipped")?;
@@ -156,6 +159,8 @@ impl Streams {
             (&mut s.1, &mut s.2)
         };
         *records += 1;
+        // Passed through: a newline only if the wrapper line had one or lost a prefix.
+        let newline = ends || rest.len() < line.len();
         match self.kind {
             WrapperKind::Cri => {
                 let r = cri(rest).ok_or("not a CRI record; skipped")?;
@@ -166,11 +171,11 @@ impl Streams {
                     out.piece(n, Some(&rest[..len]), |b| with_newline(b, &rest[len + 1..], true));
                 }
                 None => {
-                    out.piece(n, None, |b| with_newline(b, rest, true));
+                    out.piece(n, None, |b| with_newline(b, rest, newline));
                 }
             },
             _ => {
-                out.piece(n, None, |b| with_newline(b, rest, true));
+                out.piece(n, None, |b| with_newline(b, rest, newline));
             }
         }
         Ok(())
