@@ -19,7 +19,7 @@
 
 use octodiag_parsers::event::{AccessDetail, BrowserTiming, Transactions};
 use octodiag_parsers::redact::{redact_api_keys, redact_url};
-use octodiag_parsers::{Clock, Event, EventKind, Text, UtcOffset};
+use octodiag_parsers::{Clock, Event, EventKind, Request, Text, UtcOffset};
 use serde_json::{json, Map, Value};
 
 /// Builds the JSON object for one event. `bytes` is its source, `name` the source's path.
@@ -58,19 +58,7 @@ fn add_kind_fields(m: &mut Map<String, Value>, kind: &EventKind, b: &[u8]) {
         m.insert(k.to_string(), v);
     };
     match kind {
-        EventKind::Request(r) => {
-            put("method", text(&r.method, b).into());
-            put("url", redact_url(&r.full_url(b)).into_owned().into());
-            put("duration_ms", json!(r.duration_ms));
-            put("status", json!(r.status));
-            put("correlation_id", json!(r.correlation_id.as_ref().map(|c| text(c, b))));
-            if let Some(t) = &r.browser {
-                put("browser", browser_json(t));
-            }
-            if let Some(a) = &r.access {
-                put("access", access_json(a, b));
-            }
-        }
+        EventKind::Request(r) => put_request(&mut put, r, b),
         EventKind::RequestStart { method, url: u, correlation_id } => {
             put("method", text(method, b).into());
             put("url", url(u, b).into());
@@ -114,6 +102,20 @@ fn add_kind_fields(m: &mut Map<String, Value>, kind: &EventKind, b: &[u8]) {
             put("node", text(node, b).into());
         }
         _ => {}
+    }
+}
+
+fn put_request(put: &mut impl FnMut(&str, Value), r: &Request, b: &[u8]) {
+    put("method", text(&r.method, b).into());
+    put("url", redact_url(&r.full_url(b)).into_owned().into());
+    put("duration_ms", json!(r.duration_ms));
+    put("status", json!(r.status));
+    put("correlation_id", json!(r.correlation_id.as_ref().map(|c| text(c, b))));
+    if let Some(t) = &r.browser {
+        put("browser", browser_json(t));
+    }
+    if let Some(a) = &r.access {
+        put("access", access_json(a, b));
     }
 }
 
