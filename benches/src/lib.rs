@@ -5,6 +5,8 @@
 //! right one.
 #![deny(missing_docs)]
 
+pub mod access_gen;
+pub mod container_gen;
 pub mod har_gen;
 pub mod rng;
 pub mod scenario;

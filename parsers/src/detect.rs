@@ -1,5 +1,15 @@
 //! Format detection from content: the first KiB decides, the file name only
 //! breaks ties (an empty file, or a first KiB that fits nothing).
+//!
+//! Web-server and proxy logs get one format per producer (`w3c-octopus`,
+//! `iis`, `nginx`, `ingress-nginx`, `haproxy`, `traefik`) rather than one
+//! `web-log` format with a flavour: the producer decides the clock (W3C and
+//! Traefik JSON are UTC, CLF dates carry an offset, HAProxy's has none),
+//! whether the logged time is the start or the end, and which timings exist,
+//! and a user reading `inputs` needs to see it. Their grammars are shared
+//! underneath ([`crate::web_log`], [`crate::access_log`]).
+
+use crate::event::AccessOrigin;
 
 /// The formats octodiag reads.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -14,6 +24,18 @@ pub enum Format {
     TaskLogText,
     /// An HTTP Archive (browser recording).
     Har,
+    /// Octopus's W3C request log (`Web-yyyy-MM-dd.log`, `#Software: Octopus Deploy`).
+    W3cOctopus,
+    /// An IIS W3C log (`u_ex*.log`, `#Software: Microsoft Internet Information Services`).
+    Iis,
+    /// An nginx access log (`combined`, with or without timings).
+    Nginx,
+    /// An ingress-nginx access log (`upstreaminfo`).
+    IngressNginx,
+    /// An HAProxy HTTP log.
+    Haproxy,
+    /// A Traefik access log (CLF or JSON).
+    Traefik,
     /// Not recognised.
     Unknown,
 }
@@ -27,7 +49,39 @@ impl Format {
             Format::ScheduledTaskLog => "scheduled-task-log",
             Format::TaskLogText => "task-log-text",
             Format::Har => "har",
+            Format::W3cOctopus => "w3c-octopus",
+            Format::Iis => "iis",
+            Format::Nginx => "nginx",
+            Format::IngressNginx => "ingress-nginx",
+            Format::Haproxy => "haproxy",
+            Format::Traefik => "traefik",
             Format::Unknown => "unknown",
+        }
+    }
+}
+
+impl Format {
+    /// The producer, for request logs of web servers and proxies.
+    pub fn access_origin(self) -> Option<AccessOrigin> {
+        Some(match self {
+            Format::W3cOctopus => AccessOrigin::W3cOctopus,
+            Format::Iis => AccessOrigin::Iis,
+            Format::Nginx => AccessOrigin::Nginx,
+            Format::IngressNginx => AccessOrigin::IngressNginx,
+            Format::Haproxy => AccessOrigin::Haproxy,
+            Format::Traefik => AccessOrigin::Traefik,
+            _ => return None,
+        })
+    }
+
+    fn of_origin(o: AccessOrigin) -> Format {
+        match o {
+            AccessOrigin::W3cOctopus => Format::W3cOctopus,
+            AccessOrigin::Iis => Format::Iis,
+            AccessOrigin::Nginx => Format::Nginx,
+            AccessOrigin::IngressNginx => Format::IngressNginx,
+            AccessOrigin::Haproxy => Format::Haproxy,
+            AccessOrigin::Traefik => Format::Traefik,
         }
     }
 }
@@ -60,18 +114,28 @@ pub fn detect(file_name: &str, bytes: &[u8]) -> Detection {
     if looks_binary(head) {
         return unknown("binary data");
     }
-    if let Some(f) = by_content(head, &lower) {
+    // A head shorter than HEAD is the whole source: its last line is complete.
+    if let Some(f) = by_content(head, &lower, body.len() < HEAD) {
         return Detection { format: f, reason: None };
     }
     unknown("content matches no supported format")
 }
 
-fn by_content(head: &[u8], lower_name: &str) -> Option<Format> {
+fn by_content(head: &[u8], lower_name: &str, whole: bool) -> Option<Format> {
     let first = first_non_blank_line(head);
     if first.starts_with(b"[\"") && looks_like_task_json(first) {
         let scheduled =
             lower_name.starts_with("scheduledtasks_") || first.starts_with(b"[\"ScheduledTasks_");
         return Some(if scheduled { Format::ScheduledTaskLog } else { Format::TaskLogJson });
+    }
+    if let Some(f) = w3c(head, lower_name) {
+        return Some(f);
+    }
+    // Traefik writes its keys in alphabetical order: a line cut by the head still
+    // shows `DownstreamStatus` and `OriginDuration` (and its lines run past a KiB).
+    let traefik = crate::access_log::traefik_json::is_access_entry;
+    if first.starts_with(b"{") && head.split(|b| *b == b'\n').any(traefik) {
+        return Some(Format::Traefik);
     }
     if first.starts_with(b"{") && contains(head, b"\"log\"") {
         return Some(Format::Har);
@@ -85,12 +149,59 @@ fn by_content(head: &[u8], lower_name: &str) -> Option<Format> {
     if head.split(|b| *b == b'\n').any(is_server_log_start) {
         return Some(Format::ServerLog);
     }
-    None
+    complete_lines(head, whole)
+        .take(16)
+        .find_map(crate::access_log::detect_line)
+        .map(Format::of_origin)
+}
+
+/// The lines of the head, without `\r`; the last one only if it is known to be
+/// complete (it ends with a newline, or the head is the whole source).
+fn complete_lines(head: &[u8], whole: bool) -> impl Iterator<Item = &[u8]> {
+    let cut = match memchr::memrchr(b'\n', head) {
+        _ if whole => head,
+        Some(i) => &head[..i],
+        None => &[],
+    };
+    cut.split(|b| *b == b'\n').map(|l| l.strip_suffix(b"\r").unwrap_or(l))
+}
+
+/// A W3C extended log: a `#Fields:` or `#Software:` directive in the head. The
+/// `#Software:` line names the producer; without one, the file name does
+/// (`Web-*.log` is Octopus's, anything else IIS's), then the separator
+/// (Octopus writes tabs).
+fn w3c(head: &[u8], lower_name: &str) -> Option<Format> {
+    let directive =
+        |l: &[u8], name: &[u8]| l.len() >= name.len() && l[..name.len()].eq_ignore_ascii_case(name);
+    let mut lines = head.split(|b| *b == b'\n');
+    let software = lines.clone().find(|l| directive(l, b"#Software:"));
+    let fields = lines.clone().position(|l| directive(l, b"#Fields:"));
+    if software.is_none() && fields.is_none() {
+        return None;
+    }
+    if let Some(s) = software {
+        if contains(s, b"Octopus Deploy") {
+            return Some(Format::W3cOctopus);
+        }
+        if contains(s, b"Internet Information Services") {
+            return Some(Format::Iis);
+        }
+    }
+    if lower_name.starts_with("web-") && lower_name.ends_with(".log") {
+        return Some(Format::W3cOctopus);
+    }
+    let tabbed = fields.and_then(|i| lines.nth(i + 1)).is_some_and(|l| l.contains(&b'\t'));
+    let iis_name = lower_name.starts_with("u_ex") || lower_name.starts_with("ex");
+    Some(if tabbed && !iis_name { Format::W3cOctopus } else { Format::Iis })
 }
 
 fn by_name_when_empty(lower: &str) -> Detection {
     if lower.starts_with("octopusserver") && lower.ends_with(".txt") {
         return Detection { format: Format::ServerLog, reason: None };
+    }
+    if lower.ends_with(".log") && (lower.starts_with("u_ex") || lower.starts_with("web-")) {
+        let format = if lower.starts_with("web-") { Format::W3cOctopus } else { Format::Iis };
+        return Detection { format, reason: None };
     }
     unknown("empty")
 }
@@ -180,6 +291,47 @@ mod tests {
         assert_eq!(fmt("a.json", b"{\n  \"log\": {\"version\": \"1.2\"}}"), Format::Har);
         assert_eq!(fmt("a.har", b"{ \"x\": 1 }"), Format::Har);
         assert_eq!(fmt("a.json", b"{ \"x\": 1 }"), Format::Unknown);
+    }
+
+    #[test]
+    fn w3c_by_software_line_then_name_then_separator() {
+        let octo =
+            b"#Software: Octopus Deploy 2019.1.0\n#Version: 1.0\n#Fields: date time cs-method\n";
+        assert_eq!(fmt("anything.log", octo), Format::W3cOctopus);
+        let iis = b"#Software: Microsoft Internet Information Services 10.0\r\n#Version: 1.0\r\n";
+        assert_eq!(fmt("u_ex251010.log", iis), Format::Iis);
+        let bare = b"#Fields: date time cs-method cs-uri-stem\n2025-01-01\t00:00:00\tGET\t/\n";
+        assert_eq!(fmt("Web-2025-01-01.log", bare), Format::W3cOctopus);
+        assert_eq!(fmt("x.log", bare), Format::W3cOctopus, "tabs");
+        assert_eq!(fmt("u_ex1.log", bare), Format::Iis, "the IIS name wins over tabs");
+        assert_eq!(fmt("x.log", b"#Fields: date time\n2025-01-01 00:00:00\n"), Format::Iis);
+        assert_eq!(fmt("u_ex251010.log", b""), Format::Iis);
+        assert_eq!(fmt("Web-2025-01-01.log", b""), Format::W3cOctopus);
+        assert_eq!(fmt("x.sh", b"# a comment\necho hi\n"), Format::Unknown);
+    }
+
+    #[test]
+    fn proxies_by_content() {
+        let nginx =
+            b"10.0.0.1 - - [10/Oct/2025:13:55:36 +0000] \"GET / HTTP/1.1\" 200 1 \"-\" \"x\"\n";
+        assert_eq!(fmt("access.log", nginx), Format::Nginx);
+        let haproxy = b"Feb  6 12:14:14 localhost haproxy[1]: 10.0.0.1:1 [06/Feb/2009:12:14:14.655] fe be/s 1/0/0/1/2 200 1 - - ---- 1/1/1/1/0 0/0 \"GET / HTTP/1.1\"\n";
+        assert_eq!(fmt("haproxy.log", haproxy), Format::Haproxy);
+        let traefik = b"{\"level\":\"info\",\"msg\":\"x\"}\n{\"RequestMethod\":\"GET\",\"StartUTC\":\"2025-10-10T13:55:36Z\"}\n";
+        assert_eq!(fmt("access.json", traefik), Format::Traefik);
+        let cut = br#"{"ClientHost":"10.0.0.1","DownstreamStatus":200,"Duration":5,"OriginDuration":4,"Request"#;
+        assert_eq!(fmt("access.json", &[&cut[..], &[b'x'; 1100]].concat()), Format::Traefik);
+        let noise = b"/docker-entrypoint.sh: hello\n10.0.0.1 - - [10/Oct/2025:13:55:36 +0000] \"GET / HTTP/1.1\" 200 1\n";
+        assert_eq!(fmt("x", noise), Format::Nginx, "a later line decides");
+        let mut cut = vec![b'a'; 1000];
+        cut.push(b'\n');
+        cut.extend_from_slice(nginx);
+        assert_eq!(fmt("x", &cut), Format::Unknown, "a line cut by the head is not enough");
+        assert_eq!(
+            fmt("x", &nginx[..nginx.len() - 1]),
+            Format::Nginx,
+            "a whole file needs no newline"
+        );
     }
 
     #[test]

@@ -205,6 +205,153 @@ pub struct Request {
     pub correlation_id: Option<Text>,
     /// Browser-side detail, present only for HAR entries.
     pub browser: Option<Box<BrowserTiming>>,
+    /// Web-server or proxy detail, present only for access logs (W3C, IIS,
+    /// nginx, ingress-nginx, HAProxy, Traefik): boxed, the server log never has it.
+    pub access: Option<Box<AccessDetail>>,
+}
+
+/// Which web server or proxy wrote an access-log request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum AccessOrigin {
+    /// Octopus's own W3C request log (`Web-yyyy-MM-dd.log`, tab-separated).
+    W3cOctopus,
+    /// IIS W3C log (`u_ex*.log`), in front of Octopus as a reverse proxy.
+    Iis,
+    /// nginx `combined` (with or without the timing extensions).
+    Nginx,
+    /// ingress-nginx's `upstreaminfo` format.
+    IngressNginx,
+    /// HAProxy `option httplog`.
+    Haproxy,
+    /// Traefik access log (CLF or JSON).
+    Traefik,
+}
+
+impl AccessOrigin {
+    /// Name used in JSON output.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AccessOrigin::W3cOctopus => "w3c-octopus",
+            AccessOrigin::Iis => "iis",
+            AccessOrigin::Nginx => "nginx",
+            AccessOrigin::IngressNginx => "ingress-nginx",
+            AccessOrigin::Haproxy => "haproxy",
+            AccessOrigin::Traefik => "traefik",
+        }
+    }
+
+    /// Whether the producer is a proxy in front of Octopus (its duration
+    /// includes the network between proxy and server), rather than Octopus
+    /// itself (`W3cOctopus`).
+    pub fn is_proxy(self) -> bool {
+        self != AccessOrigin::W3cOctopus
+    }
+}
+
+/// What an access log says about a request beyond [`Request`]'s common fields.
+///
+/// Times are milliseconds; `None` means not logged (or logged as `-`/`-1`).
+/// [`Request::duration_ms`] is the producer's total: `time-taken` (W3C),
+/// `$request_time` (nginx), `Ta`/`Tt` (HAProxy), `Duration` (Traefik).
+#[derive(Clone, Debug)]
+pub struct AccessDetail {
+    /// Which producer.
+    pub origin: AccessOrigin,
+    /// The logged time was the request's start (HAProxy, Traefik): the event's
+    /// time is start + duration. Otherwise the log was written at the end.
+    pub logged_at_start: bool,
+    /// The line has no duration at all (nginx `combined`): `duration_ms` is 0.
+    pub untimed: bool,
+    /// IIS writes `+` for each space in user names, user agents and referers;
+    /// [`AccessDetail::decoded`] puts the spaces back.
+    pub plus_is_space: bool,
+    /// Query string without `?`, when logged apart from the path (W3C
+    /// `cs-uri-query`); other logs keep it in [`Request::url`].
+    pub query: Option<Text>,
+    /// Client address (`c-ip`, `$remote_addr`, HAProxy `ip:port`, `ClientHost`).
+    pub client: Option<Text>,
+    /// Authenticated user (`cs-username`, `$remote_user`, `ClientUsername`).
+    pub user: Option<Text>,
+    /// `User-Agent` header.
+    pub user_agent: Option<Text>,
+    /// Server port (`s-port`).
+    pub server_port: Option<u16>,
+    /// IIS `sc-substatus`.
+    pub substatus: Option<u16>,
+    /// IIS `sc-win32-status`.
+    pub win32_status: Option<u32>,
+    /// Bytes sent to the client (`sc-bytes`, `$body_bytes_sent`, HAProxy bytes read,
+    /// `DownstreamContentSize`).
+    pub bytes_sent: Option<u64>,
+    /// Bytes received from the client (`cs-bytes`, `$request_length`, `RequestContentSize`).
+    pub bytes_received: Option<u64>,
+    /// Time the upstream (Octopus) took, as the proxy saw it: nginx
+    /// `$upstream_response_time` (summed over retries), HAProxy `Tr`, Traefik
+    /// `OriginDuration`. The proxy's own share is `duration_ms − upstream_ms`.
+    pub upstream_ms: Option<f64>,
+    /// Connecting to the upstream (HAProxy `Tc`, nginx `$upstream_connect_time`).
+    pub upstream_connect_ms: Option<f64>,
+    /// Until the upstream's response headers (nginx `$upstream_header_time`).
+    pub upstream_header_ms: Option<f64>,
+    /// Waiting in the proxy's queues (HAProxy `Tw`).
+    pub queue_ms: Option<f64>,
+    /// Receiving the request from the client (HAProxy `TR`/`Tq`).
+    pub client_ms: Option<f64>,
+    /// Final upstream status (nginx `$upstream_status`, Traefik `OriginStatus`).
+    pub upstream_status: Option<u16>,
+    /// Upstream address(es) as logged (`10.0.0.5:8080`, or a retry list).
+    pub upstream_addr: Option<Text>,
+    /// Upstream name: ingress-nginx `[$proxy_upstream_name]`, HAProxy
+    /// `backend/server`, Traefik `ServiceName`.
+    pub upstream_name: Option<Text>,
+    /// Upstream attempts (nginx lists, HAProxy retries + 1), when more than one.
+    pub upstream_tries: Option<u16>,
+    /// Request id (`$req_id`).
+    pub request_id: Option<Text>,
+    /// HAProxy termination state (`----`, `cD--`, `SH--` …).
+    pub termination: Option<Text>,
+}
+
+impl AccessDetail {
+    /// An empty detail for `origin`.
+    pub fn new(origin: AccessOrigin) -> AccessDetail {
+        AccessDetail {
+            origin,
+            logged_at_start: false,
+            untimed: false,
+            plus_is_space: false,
+            query: None,
+            client: None,
+            user: None,
+            user_agent: None,
+            server_port: None,
+            substatus: None,
+            win32_status: None,
+            bytes_sent: None,
+            bytes_received: None,
+            upstream_ms: None,
+            upstream_connect_ms: None,
+            upstream_header_ms: None,
+            queue_ms: None,
+            client_ms: None,
+            upstream_status: None,
+            upstream_addr: None,
+            upstream_name: None,
+            upstream_tries: None,
+            request_id: None,
+            termination: None,
+        }
+    }
+
+    /// A text field as a user would read it: IIS's `+` turned back into spaces.
+    pub fn decoded<'a>(&self, t: &'a Text, source: &'a [u8]) -> std::borrow::Cow<'a, str> {
+        let s = t.resolve(source);
+        if self.plus_is_space && s.contains('+') {
+            s.replace('+', " ").into()
+        } else {
+            s
+        }
+    }
 }
 
 /// Browser-side detail of a HAR entry.
@@ -300,11 +447,17 @@ pub struct TransactionInfo {
 
 impl Request {
     /// The URL as a user would write it: `http://host/path` when the log gave the
-    /// host apart, else the URL as logged.
+    /// host apart, else the URL as logged; a query logged apart (W3C) is put back
+    /// after `?`.
     pub fn full_url<'a>(&'a self, source: &'a [u8]) -> std::borrow::Cow<'a, str> {
-        match &self.host {
+        let query = self.access.as_ref().and_then(|a| a.query.as_ref());
+        let url = match &self.host {
             Some(h) => format!("http://{}{}", h.resolve(source), self.url.resolve(source)).into(),
             None => self.url.resolve(source),
+        };
+        match query {
+            Some(q) => format!("{url}?{}", q.resolve(source)).into(),
+            None => url,
         }
     }
 }

@@ -1,18 +1,25 @@
 //! # octodiag-parsers: bytes → events
 //!
-//! The first stage of octodiag. It opens inputs, recognises their format from
-//! their content, and parses them into one normalised [`Event`] model (and,
-//! for task logs, a [`Task`] model).
+//! The first stage of octodiag. It opens inputs, removes container-log framing,
+//! recognises their format from their content, and parses them into one
+//! normalised [`Event`] model (and, for task logs, a [`Task`] model). Requests
+//! from every source are [`EventKind::Request`]s; those of web servers and
+//! proxies carry an [`AccessDetail`], and [`request_match`] says how to tell
+//! when two logs saw the same request.
 //!
 //! ```text
 //! paths ──► source::open_inputs ──► Source (&[u8]: mmap | read | gzip | zip member | stdin;
 //!                                     │        a large .gz is decoded on a thread while parsed)
+//!                         unwrap::unwrap_all (Docker json-file, CRI, kubectl: decoded text,
+//!                                     │        wrapper lines and runtime UTC times kept)
 //!                       detect::detect (first KiB; name breaks ties)
 //!                                     │
-//!        ┌──────────────┬─────────────┼──────────────┬──────────────┐
-//!   server_log      task_log (json)  task_log (text)  har          unknown
-//!        │               └────────────┴──────────────┴──► parse::Parsed (events, task fragments)
-//!        └─► EventSink per parallel chunk: keep (events), drop (inputs), fold (analyze)
+//!    ┌─────────────┬──────────────┬───┴──────────┬─────────┬───────────────┬──────────────┐
+//! server_log   task_log (json) task_log (text)  har    web_log (W3C,   access_log (nginx,  unknown
+//!    │              └──────────────┴──────────────┘     Octopus, IIS)   ingress, HAProxy, Traefik)
+//!    │                          └──► parse::Parsed        └───────┬───────┘
+//!    └─► EventSink per parallel chunk ◄──────────────── one sink per request log
+//!        keep (events), drop (inputs), fold (analyze)
 //! ```
 //!
 //! Vocabulary, used the same way everywhere:
@@ -37,27 +44,36 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod access_log;
 pub mod detect;
 pub mod error;
 pub mod event;
 pub mod har;
 pub mod inflate;
+pub mod json_line;
 pub mod parse;
 pub mod redact;
+pub mod request_match;
 pub mod server_log;
 pub mod source;
 pub mod task;
 pub mod task_log;
 pub mod time;
+pub mod unwrap;
+pub mod web_log;
 
 #[cfg(test)]
 mod test_util;
 
 pub use detect::{detect, Detection, Format};
 pub use error::{Problem, Problems};
-pub use event::{Event, EventKind, Level, Request, SourceId, Sql, SqlErrorKind, Text};
+pub use event::{
+    AccessDetail, AccessOrigin, Event, EventKind, Level, Request, SourceId, Sql, SqlErrorKind, Text,
+};
 pub use parse::{parse_source, parse_source_into, ParseOptions, Parsed};
 pub use server_log::EventSink;
 pub use source::{open_inputs, OpenOptions, Source};
 pub use task::{Step, Task, TaskKind};
 pub use time::{Clock, Timestamp, UtcOffset};
+pub use unwrap::after::ClockHint;
+pub use unwrap::{Wrapper, WrapperKind};

@@ -2,12 +2,13 @@
 
 use crate::detect::{detect, Format, DETECT_BYTES};
 use crate::error::{Problem, Problems};
-use crate::event::{Event, SourceId};
+use crate::event::{AccessOrigin, Event, SourceId};
 use crate::server_log::{self, EventSink, ServerLogOptions};
 use crate::source::Source;
 use crate::task_log::TaskFragment;
 use crate::time::{Clock, Timestamp};
-use crate::{har, task_log};
+use crate::unwrap::after::{self, ClockHint, Sampling};
+use crate::{access_log, har, task_log, web_log};
 
 /// How sources are parsed.
 #[derive(Clone, Copy, Debug, Default)]
@@ -43,6 +44,9 @@ pub struct Parsed {
     pub activity: Vec<server_log::Minute>,
     /// DEBUG/TRACE entries seen (server logs): verbose logging was on.
     pub verbose: Option<server_log::Verbose>,
+    /// For a source decoded from a container log ([`Source::wrapper`]): its
+    /// local clock's offset, from the runtime's UTC time of the same lines.
+    pub clock_hint: Option<ClockHint>,
 }
 
 /// Detects the format of `source` and parses it, keeping every event.
@@ -70,7 +74,13 @@ pub fn parse_source_into<S: EventSink>(
         growing.wait_done();
     }
     let mut sinks = Vec::new();
+    let mut diffs = Vec::new();
     let mut parsed = match detection.format {
+        Format::ServerLog if source.wrapper.is_some() => {
+            let (parsed, s) = from_wrapped_server_log(id, source, opts, new_sink, &mut diffs);
+            sinks = s;
+            parsed
+        }
         Format::ServerLog => {
             let (parsed, s) = from_server_log(id, source, opts, new_sink);
             sinks = s;
@@ -80,8 +90,22 @@ pub fn parse_source_into<S: EventSink>(
             task_log::parse(id, source, detection.format)
         }
         Format::Har => har::parse(id, source),
+        Format::W3cOctopus
+        | Format::Iis
+        | Format::Nginx
+        | Format::IngressNginx
+        | Format::Haproxy
+        | Format::Traefik => {
+            let (parsed, s) = from_request_log(id, source, detection.format, new_sink, &mut diffs);
+            sinks = s;
+            parsed
+        }
         Format::Unknown => unknown(source, detection.reason.unwrap_or("unrecognised")),
     };
+    if let Some(w) = source.wrapper.as_deref() {
+        diffs.extend(after::map_lines(w, &mut parsed.events, &mut parsed.problems));
+        parsed.clock_hint = after::clock_hint(&mut diffs, w.kind);
+    }
     parsed.format = Some(detection.format);
     if parsed.first.is_none() {
         set_span(&mut parsed);
@@ -99,6 +123,35 @@ fn from_server_log<S: EventSink>(
         Some(growing) => server_log::parse_growing(id, growing, &opts.server_log, new_sink),
         None => server_log::parse_into(id, source.bytes(), &opts.server_log, new_sink),
     };
+    (server_log_parsed(source, log), sinks)
+}
+
+/// A server log decoded from a container log: its events pass through
+/// [`Sampling`] (wrapper line numbers, clock differences, appended to `diffs`).
+/// Unless every decoded line is on the wrapper line of the same number, it is
+/// parsed as one chunk so that lines can be mapped as the events pass.
+fn from_wrapped_server_log<S: EventSink>(
+    id: SourceId,
+    source: &Source,
+    opts: &ParseOptions,
+    new_sink: &(dyn Fn() -> S + Sync),
+    diffs: &mut Vec<i64>,
+) -> (Parsed, Vec<S>) {
+    let Some(w) = source.wrapper.as_deref() else {
+        return from_server_log(id, source, opts, new_sink);
+    };
+    let map = !w.lines.is_identity();
+    let mut log_opts = opts.server_log;
+    if map {
+        log_opts.chunk_size = usize::MAX;
+    }
+    let sampled = || Sampling::new(new_sink(), w, map);
+    let (log, sinks) = server_log::parse_into(id, source.bytes(), &log_opts, &sampled);
+    let sinks = sinks.into_iter().map(|s| s.into_parts(diffs)).collect();
+    (server_log_parsed(source, log), sinks)
+}
+
+fn server_log_parsed(source: &Source, log: server_log::ServerLog) -> Parsed {
     let node = log.node.map(|name| name.resolve(source.bytes()).into_owned());
     let mut parsed = Parsed {
         entries: log.entries,
@@ -114,13 +167,48 @@ fn from_server_log<S: EventSink>(
         parsed.first = Some((first, clock));
         parsed.last = Some((last, clock));
     }
-    (parsed, sinks)
+    parsed
+}
+
+/// A web-server or proxy request log ([`web_log`], [`access_log`]): one pass,
+/// its events to one sink (through [`Sampling`] for a decoded container log,
+/// its differences appended to `diffs`).
+fn from_request_log<S: EventSink>(
+    id: SourceId,
+    source: &Source,
+    format: Format,
+    new_sink: &(dyn Fn() -> S + Sync),
+    diffs: &mut Vec<i64>,
+) -> (Parsed, Vec<S>) {
+    let Some(origin) = format.access_origin() else { return (Parsed::default(), Vec::new()) };
+    let run = |sink: &mut dyn EventSink| match origin {
+        AccessOrigin::W3cOctopus | AccessOrigin::Iis => {
+            web_log::parse_into(id, source.bytes(), origin, sink)
+        }
+        _ => access_log::parse_into(id, source.bytes(), origin, sink),
+    };
+    match source.wrapper.as_deref() {
+        Some(w) => {
+            let mut sink = Sampling::new(new_sink(), w, true);
+            let parsed = run(&mut sink);
+            (parsed, vec![sink.into_parts(diffs)])
+        }
+        None => {
+            let mut sink = new_sink();
+            let parsed = run(&mut sink);
+            (parsed, vec![sink])
+        }
+    }
 }
 
 fn unknown(source: &Source, reason: &str) -> Parsed {
     let mut problems = Problems::default();
     if reason != "empty" && !source.bytes().is_empty() {
-        problems.push(Problem::whole(format!("not recognised: {reason}")));
+        let inside = match &source.wrapper {
+            Some(w) => format!(" (inside a {} container log)", w.kind.as_str()),
+            None => String::new(),
+        };
+        problems.push(Problem::whole(format!("not recognised: {reason}{inside}")));
     }
     Parsed { problems, ..Parsed::default() }
 }

@@ -103,6 +103,9 @@ pub struct Source {
     pub stored_bytes: u64,
     /// Problems met while opening (truncated gzip, refused member, …).
     pub problems: Problems,
+    /// The container-log framing the bytes were decoded from, if any
+    /// ([`crate::unwrap`]): [`Source::bytes`] is then the decoded text.
+    pub wrapper: Option<Box<crate::unwrap::Wrapper>>,
     data: Data,
     watch: Option<Watch>,
 }
@@ -165,9 +168,15 @@ impl Source {
             access: Access::Read,
             stored_bytes: bytes.len() as u64,
             problems: Problems::default(),
+            wrapper: None,
             data: Data::Owned(bytes),
             watch: None,
         }
+    }
+
+    /// Replaces the bytes by decoded ones (container unwrapping).
+    pub(crate) fn replace_bytes(&mut self, bytes: Vec<u8>) {
+        self.data = Data::Owned(bytes);
     }
 
     fn failed(name: String, problem: Problem) -> Source {
@@ -215,7 +224,8 @@ pub fn open_inputs(paths: &[String], opts: &OpenOptions) -> Vec<Source> {
             opener.open_path(Path::new(p), &mut HashSet::new());
         }
     }
-    opener.out
+    // Container framings (Docker, CRI, kubectl) are removed before any format is detected.
+    crate::unwrap::unwrap_all(opener.out, opts.max_decompressed, &opener.budget)
 }
 
 struct Opener<'o> {
@@ -314,6 +324,7 @@ impl Opener<'_> {
             access,
             stored_bytes: meta.len(),
             problems: Problems::default(),
+            wrapper: None,
             data,
             watch: Some(watch),
         });

@@ -1,16 +1,21 @@
-//! `gen --out DIR --size 1GiB --seed N [--kind bundle|server-log|verbose-log]`
+//! `gen --out DIR --size 1GiB --seed N [--kind bundle|server-log|verbose-log|w3c|iis|nginx|ingress-nginx|haproxy|traefik|docker-server-log|cri-server-log]`
 //!
 //! Writes deterministic, realistic inputs for benchmarks. `bundle` (the default)
 //! writes server logs of two nodes in both layouts (normal and verbose), a
 //! rotated `.gz` archive, task logs and a HAR file, in the proportions of a real
 //! support bundle; `server-log` writes one normal server log of the given size
-//! to `DIR/OctopusServer.0.txt`; `verbose-log` one verbose log.
+//! to `DIR/OctopusServer.0.txt`; `verbose-log` one verbose log. The request-log
+//! kinds write one log of that producer (`access_gen`); `docker-server-log` and
+//! `cri-server-log` a server log of the given size (clock UTC+10:00) in Docker's
+//! `json-file` or the CRI framing (`container_gen`).
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::process::ExitCode;
 
+use octodiag_bench::access_gen::{self, Kind};
+use octodiag_bench::container_gen::{self, Framing, WrapSpec};
 use octodiag_bench::har_gen::{ensure_file, HarGenConfig};
 use octodiag_bench::server_gen::{write_server_log, Counts, Layout, ServerLogSpec};
 use octodiag_bench::task_gen;
@@ -53,7 +58,12 @@ fn run() -> Result<(), String> {
             server_log(&dir.join("OctopusServer.1.txt"), size, seed, Layout::WithPid, true, false)?,
         ),
         "bundle" => bundle(dir, size, seed)?,
-        other => return Err(format!("unknown --kind {other}")),
+        "docker-server-log" => wrapped(dir, size, seed, Framing::Docker)?,
+        "cri-server-log" => wrapped(dir, size, seed, Framing::Cri)?,
+        other => match Kind::ALL.into_iter().find(|k| k.names().0 == other) {
+            Some(kind) => request_log(dir, size, seed, kind)?,
+            None => return Err(format!("unknown --kind {other}")),
+        },
     }
     Ok(())
 }
@@ -139,6 +149,46 @@ fn server_log(
         c
     };
     Ok(counts)
+}
+
+fn request_log(dir: &Path, size: u64, seed: u64, kind: Kind) -> Result<(), String> {
+    let (_, file) = kind.names();
+    let path = dir.join(file);
+    let f = File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut w = BufWriter::with_capacity(1 << 20, f);
+    let c = access_gen::write_log(kind, size, seed, 1_793_000_000, &mut w)
+        .map_err(|e| e.to_string())?;
+    w.flush().map_err(|e| e.to_string())?;
+    println!(
+        "{file}: {} bytes, {} lines, {} requests ({} slow), {} other lines",
+        c.bytes, c.lines, c.requests, c.slow, c.other
+    );
+    Ok(())
+}
+
+fn wrapped(dir: &Path, size: u64, seed: u64, framing: Framing) -> Result<(), String> {
+    let file = match framing {
+        Framing::Docker => "octopus-server-json.log",
+        Framing::Cri => "0.log",
+    };
+    let path = dir.join(file);
+    let spec = ServerLogSpec {
+        bytes: size,
+        seed,
+        layout: Layout::WithPid,
+        verbose: false,
+        start_epoch_s: 1_793_000_000,
+    };
+    let wrap = WrapSpec { framing, offset_minutes: 600, piece: container_gen::PIECE };
+    let f = File::create(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut out = BufWriter::with_capacity(1 << 20, f);
+    let w = container_gen::write_wrapped(&spec, wrap, &mut out).map_err(|e| e.to_string())?;
+    out.flush().map_err(|e| e.to_string())?;
+    println!(
+        "{file}: {} bytes, {} records ({} split lines); inside: {} lines, {} entries, {} requests",
+        w.bytes, w.records, w.split_lines, w.log.lines, w.log.entries, w.log.requests
+    );
+    Ok(())
 }
 
 fn report(what: &str, c: Counts) {

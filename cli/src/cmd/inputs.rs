@@ -76,7 +76,7 @@ pub fn inputs_json(loaded: &Loaded, offset: Option<UtcOffset>) -> Value {
                 .chain(&p.problems.list)
                 .map(|pr| json!({"line": pr.line, "reason": pr.reason}))
                 .collect();
-            json!({
+            let mut v = json!({
                 "path": s.name,
                 "format": p.format.map_or("unknown", |f| f.as_str()),
                 "node": node_of(s, p),
@@ -86,10 +86,40 @@ pub fn inputs_json(loaded: &Loaded, offset: Option<UtcOffset>) -> Value {
                 "first": time_json(p.first, offset),
                 "last": time_json(p.last, offset),
                 "problems": problems,
-            })
+            });
+            add_container(&mut v, s, p);
+            v
         })
         .collect();
     json!({ "inputs": list })
+}
+
+/// `wrapper` and `clock_hint`, only for sources decoded from a container log
+/// (`bytes` is then the decoded size, `stored_bytes` the file's).
+fn add_container(v: &mut Value, s: &Source, p: &Parsed) {
+    let (Some(w), Some(map)) = (&s.wrapper, v.as_object_mut()) else { return };
+    map.insert(
+        "wrapper".into(),
+        json!({"kind": w.kind.as_str(), "records": w.records, "stream": w.stream, "stored_bytes": s.stored_bytes}),
+    );
+    if let Some(h) = &p.clock_hint {
+        map.insert(
+            "clock_hint".into(),
+            json!({
+                "offset": h.offset.to_string(), "median_s": h.median_s, "spread_s": h.spread_s,
+                "samples": h.samples, "from": h.wrapper.as_str(),
+            }),
+        );
+    }
+}
+
+/// The format as the table shows it: `server-log in docker-json` for a decoded source.
+fn format_cell(s: &Source, p: &Parsed) -> String {
+    let f = p.format.map_or("unknown", |f| f.as_str());
+    match &s.wrapper {
+        Some(w) => format!("{f} in {}", w.kind.as_str()),
+        None => f.to_string(),
+    }
 }
 
 fn inputs_table(loaded: &Loaded, offset: Option<UtcOffset>) -> comfy_table::Table {
@@ -100,7 +130,7 @@ fn inputs_table(loaded: &Loaded, offset: Option<UtcOffset>) -> comfy_table::Tabl
         let problems = s.problems.total() + p.problems.total();
         t.add_row(vec![
             terminal(&s.name).into_owned(),
-            p.format.map_or("unknown", |f| f.as_str()).to_string(),
+            format_cell(s, p),
             node_of(s, p).map(|n| terminal(&n).into_owned()).unwrap_or_else(|| "-".into()),
             human_bytes(s.bytes().len() as u64),
             p.entries.to_string(),

@@ -14,11 +14,12 @@
 //! | `lines`  | integer | present when the entry spans more than one line |
 //!
 //! Kind-specific fields are listed in the README ("Events output"). Secret
-//! query values in URLs are replaced by `REDACTED`.
+//! query values in URLs are replaced by `REDACTED`. Requests from web-server and
+//! proxy logs carry an `access` object (see [`access_json`]).
 
-use octodiag_parsers::event::{BrowserTiming, Transactions};
+use octodiag_parsers::event::{AccessDetail, BrowserTiming, Transactions};
 use octodiag_parsers::redact::{redact_api_keys, redact_url};
-use octodiag_parsers::{Clock, Event, EventKind, Text, UtcOffset};
+use octodiag_parsers::{Clock, Event, EventKind, Request, Text, UtcOffset};
 use serde_json::{json, Map, Value};
 
 /// Builds the JSON object for one event. `bytes` is its source, `name` the source's path.
@@ -57,16 +58,7 @@ fn add_kind_fields(m: &mut Map<String, Value>, kind: &EventKind, b: &[u8]) {
         m.insert(k.to_string(), v);
     };
     match kind {
-        EventKind::Request(r) => {
-            put("method", text(&r.method, b).into());
-            put("url", redact_url(&r.full_url(b)).into_owned().into());
-            put("duration_ms", json!(r.duration_ms));
-            put("status", json!(r.status));
-            put("correlation_id", json!(r.correlation_id.as_ref().map(|c| text(c, b))));
-            if let Some(t) = &r.browser {
-                put("browser", browser_json(t));
-            }
-        }
+        EventKind::Request(r) => put_request(&mut put, r, b),
         EventKind::RequestStart { method, url: u, correlation_id } => {
             put("method", text(method, b).into());
             put("url", url(u, b).into());
@@ -113,6 +105,20 @@ fn add_kind_fields(m: &mut Map<String, Value>, kind: &EventKind, b: &[u8]) {
     }
 }
 
+fn put_request(put: &mut impl FnMut(&str, Value), r: &Request, b: &[u8]) {
+    put("method", text(&r.method, b).into());
+    put("url", redact_url(&r.full_url(b)).into_owned().into());
+    put("duration_ms", json!(r.duration_ms));
+    put("status", json!(r.status));
+    put("correlation_id", json!(r.correlation_id.as_ref().map(|c| text(c, b))));
+    if let Some(t) = &r.browser {
+        put("browser", browser_json(t));
+    }
+    if let Some(a) = &r.access {
+        put("access", access_json(a, b));
+    }
+}
+
 fn put_transactions(put: &mut impl FnMut(&str, Value), t: &Transactions, b: &[u8]) {
     put("active", json!(t.active));
     if !t.dump.is_empty() {
@@ -134,4 +140,31 @@ fn browser_json(t: &BrowserTiming) -> Value {
         "blocked_queueing": t.blocked_queueing, "cached": t.cached, "failed": t.failed,
         "page": t.page, "server_ip": t.server_ip, "connection": t.connection,
     })
+}
+
+/// A web-server or proxy request's detail: `origin`, then only what the line
+/// logged (`logged_at_start` and `untimed` only when true). User names and
+/// agents are kept (they tell who was waiting), with API keys and tokens in
+/// them redacted; the query is part of `url`, redacted there.
+fn access_json(a: &AccessDetail, b: &[u8]) -> Value {
+    let t = |x: &Option<Text>| x.as_ref().map(|x| redact_api_keys(&a.decoded(x, b)).into_owned());
+    let all = json!({
+        "origin": a.origin.as_str(),
+        "logged_at_start": a.logged_at_start.then_some(true), "untimed": a.untimed.then_some(true),
+        "client": t(&a.client), "user": t(&a.user), "user_agent": t(&a.user_agent),
+        "server_port": a.server_port, "substatus": a.substatus, "win32_status": a.win32_status,
+        "bytes_sent": a.bytes_sent, "bytes_received": a.bytes_received,
+        "upstream_ms": a.upstream_ms, "upstream_connect_ms": a.upstream_connect_ms,
+        "upstream_header_ms": a.upstream_header_ms, "queue_ms": a.queue_ms, "client_ms": a.client_ms,
+        "upstream_status": a.upstream_status, "upstream_addr": t(&a.upstream_addr),
+        "upstream_name": t(&a.upstream_name), "upstream_tries": a.upstream_tries,
+        "request_id": t(&a.request_id), "termination": t(&a.termination),
+    });
+    match all {
+        Value::Object(mut m) => {
+            m.retain(|_, v| !v.is_null());
+            Value::Object(m)
+        }
+        other => other,
+    }
 }

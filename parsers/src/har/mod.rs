@@ -316,6 +316,7 @@ impl<'s> Collector<'s> {
             status,
             correlation_id: resp.headers.0.map(|c| self.text(c)),
             browser: Some(Box::new(browser)),
+            access: None,
         };
         let event = Event {
             time: start.map_or(Timestamp(0), |s| s.0),

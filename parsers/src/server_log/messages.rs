@@ -79,6 +79,7 @@ fn request_took(e: &EntryView<'_>) -> Option<EventKind> {
         status: None,
         correlation_id: r.correlation.map(|c| e.text(c)),
         browser: None,
+        access: None,
     }))
 }
 
@@ -99,6 +100,7 @@ fn http_completed(e: &EntryView<'_>) -> Option<EventKind> {
         status: Some(r.status),
         correlation_id: None,
         browser: None,
+        access: None,
     }))
 }
 
