@@ -37,17 +37,22 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod counters;
 pub mod detect;
 pub mod error;
 pub mod event;
 pub mod har;
 pub mod inflate;
+pub mod otel;
 pub mod parse;
+pub mod profile;
 pub mod redact;
 pub mod server_log;
 pub mod source;
+pub mod span;
 pub mod task;
 pub mod task_log;
+mod telemetry_detect;
 pub mod time;
 
 #[cfg(test)]
