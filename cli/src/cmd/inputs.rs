@@ -76,7 +76,7 @@ pub fn inputs_json(loaded: &Loaded, offset: Option<UtcOffset>) -> Value {
                 .chain(&p.problems.list)
                 .map(|pr| json!({"line": pr.line, "reason": pr.reason}))
                 .collect();
-            json!({
+            let mut obj = json!({
                 "path": s.name,
                 "format": p.format.map_or("unknown", |f| f.as_str()),
                 "node": node_of(s, p),
@@ -86,7 +86,11 @@ pub fn inputs_json(loaded: &Loaded, offset: Option<UtcOffset>) -> Value {
                 "first": time_json(p.first, offset),
                 "last": time_json(p.last, offset),
                 "problems": problems,
-            })
+            });
+            if let Value::Object(m) = &mut obj {
+                crate::render::telemetry_json::extend_input(m, p);
+            }
+            obj
         })
         .collect();
     json!({ "inputs": list })
@@ -100,7 +104,7 @@ fn inputs_table(loaded: &Loaded, offset: Option<UtcOffset>) -> comfy_table::Tabl
         let problems = s.problems.total() + p.problems.total();
         t.add_row(vec![
             terminal(&s.name).into_owned(),
-            p.format.map_or("unknown", |f| f.as_str()).to_string(),
+            format_cell(p),
             node_of(s, p).map(|n| terminal(&n).into_owned()).unwrap_or_else(|| "-".into()),
             human_bytes(s.bytes().len() as u64),
             p.entries.to_string(),
@@ -111,6 +115,15 @@ fn inputs_table(loaded: &Loaded, offset: Option<UtcOffset>) -> comfy_table::Tabl
     }
     crate::render::table::fit_except(&mut t, 0);
     t
+}
+
+/// The format, with what a telemetry input holds (`pdh-csv (12 series)`).
+fn format_cell(p: &Parsed) -> String {
+    let format = p.format.map_or("unknown", |f| f.as_str());
+    match crate::render::telemetry_json::detail(p) {
+        Some(d) => format!("{format} ({d})"),
+        None => format.to_string(),
+    }
 }
 
 /// `first → last`, the date written once when both are on the same day.
