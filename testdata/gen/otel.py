@@ -195,7 +195,7 @@ def synthetic():
 
 
 def server_requests():
-    base = 1793713200000000000  # 2026-11-03T04:20:00Z (14:20 local in the bundle, UTC+10)
+    base = 1793679600000000000  # 2026-11-03T04:20:00Z (14:20 local in the bundle, UTC+10)
     routes = [("GET", "/api/{spaceId}/dashboard", "/api/Spaces-1/dashboard", "highestLatestVersionPerProjectAndEnvironment=true", 200, 4210.5),
               ("GET", "/api/{spaceId}/releases/{id}", "/api/Spaces-1/releases/Releases-42", "", 200, 980.25),
               ("POST", "/api/{spaceId}/deployments", "/api/Spaces-1/deployments", "apikey=API-ABCDEFGHIJKLMNOPQRSTUVWX12", 201, 350.0),

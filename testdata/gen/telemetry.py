@@ -76,7 +76,7 @@ def dotnet_counters():
 
 
 def prometheus():
-    start = 1793714400  # 2026-11-03T04:00:00Z
+    start = 1793678400  # 2026-11-03T04:00:00Z
     def values(f):
         return [[start + i * 60, f(i)] for i in range(10)]
     result = [
