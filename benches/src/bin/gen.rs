@@ -1,10 +1,12 @@
-//! `gen --out DIR --size 1GiB --seed N [--kind bundle|server-log|verbose-log]`
+//! `gen --out DIR --size 1GiB --seed N [--kind bundle|server-log|verbose-log|otel|pdh-csv|sadf|prometheus|speedscope]`
 //!
 //! Writes deterministic, realistic inputs for benchmarks. `bundle` (the default)
 //! writes server logs of two nodes in both layouts (normal and verbose), a
 //! rotated `.gz` archive, task logs and a HAR file, in the proportions of a real
 //! support bundle; `server-log` writes one normal server log of the given size
-//! to `DIR/OctopusServer.0.txt`; `verbose-log` one verbose log.
+//! to `DIR/OctopusServer.0.txt`; `verbose-log` one verbose log. The telemetry kinds
+//! write one file each (`traces.jsonl`, `perfmon.csv`, `sadf.txt`, `prometheus.json`,
+//! `trace.speedscope.json`) and print what it holds.
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
@@ -53,6 +55,9 @@ fn run() -> Result<(), String> {
             server_log(&dir.join("OctopusServer.1.txt"), size, seed, Layout::WithPid, true, false)?,
         ),
         "bundle" => bundle(dir, size, seed)?,
+        "otel" | "pdh-csv" | "sadf" | "prometheus" | "speedscope" => {
+            telemetry(dir, &kind, size, seed)?
+        }
         other => return Err(format!("unknown --kind {other}")),
     }
     Ok(())
@@ -139,6 +144,29 @@ fn server_log(
         c
     };
     Ok(counts)
+}
+
+fn telemetry(dir: &Path, kind: &str, size: u64, seed: u64) -> Result<(), String> {
+    use octodiag_bench::telemetry_gen as t;
+    let size = size as usize;
+    let (name, g) = match kind {
+        "otel" => ("traces.jsonl", t::otel(size, seed)),
+        "pdh-csv" => ("perfmon.csv", t::pdh_csv(size, seed)),
+        "sadf" => ("sadf.txt", t::sadf(size, seed)),
+        "prometheus" => ("prometheus.json", t::prometheus(size, seed)),
+        _ => ("trace.speedscope.json", t::speedscope(size, seed)),
+    };
+    fs::write(dir.join(name), &g.bytes).map_err(|e| e.to_string())?;
+    println!(
+        "{name}: {} bytes, {} lines, {} entries, {} sql/series/threads, {} requests/blank/frames, {} tasks",
+        g.bytes.len(),
+        g.lines,
+        g.entries,
+        g.sql_or_series,
+        g.requests_or_blank,
+        g.tasks
+    );
+    Ok(())
 }
 
 fn report(what: &str, c: Counts) {

@@ -36,7 +36,8 @@ pub fn parse(_id: SourceId, bytes: &[u8]) -> Parsed {
         let line = raw.strip_suffix('\r').unwrap_or(raw);
         reader.line(number as u64 + 1, line);
     }
-    reader.finish(text.split('\n').count() as u64)
+    let lines = text.split('\n').count() - usize::from(text.ends_with('\n'));
+    reader.finish(lines as u64)
 }
 
 #[derive(Default)]
