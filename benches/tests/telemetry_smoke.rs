@@ -34,10 +34,7 @@ fn otel_counts() {
 fn counter_counts() {
     let g = telemetry_gen::pdh_csv(2 << 20, 7);
     let p = read("perfmon.csv", &g, Format::PdhCsv);
-    assert_eq!(
-        (p.lines, p.entries, p.series.len() as u64),
-        (g.lines, g.entries, g.sql_or_series)
-    );
+    assert_eq!((p.lines, p.entries, p.series.len() as u64), (g.lines, g.entries, g.sql_or_series));
     assert_eq!(p.series.iter().map(|s| s.blank as u64).sum::<u64>(), g.requests_or_blank);
     let g = telemetry_gen::sadf(1 << 20, 7);
     let p = read("sadf.txt", &g, Format::Sadf);

@@ -37,6 +37,12 @@ pub fn detail(p: &Parsed) -> Option<String> {
     if !p.series.is_empty() {
         return Some(format!("{} series", p.series.len()));
     }
+    if p.format == Some(octodiag_parsers::Format::BinaryCapture) {
+        return p
+            .notes
+            .first()
+            .map(|n| n.trim_start_matches("binary capture, not read: ").to_string());
+    }
     match p.profile.as_deref() {
         Some(Profile::Cpu(c)) => {
             Some(format!("{} threads, {} frames", c.threads.len(), c.frames.len()))

@@ -3,9 +3,10 @@
 
 use std::borrow::Cow;
 
-use super::model::{Any, RawSpan, ResourceAttrs};
+use super::attrs::{Known, SpanAttrs};
+use super::model::{RawSpan, ResourceAttrs};
 use crate::event::{Event, EventKind, Level, Request, SourceId, Sql, Text};
-use crate::span::{AttrValue, Span, SpanAttr, SpanKind, SpanRole, SpanStatus};
+use crate::span::{AttrValue, Span, SpanKind, SpanRole, SpanStatus};
 use crate::time::{Clock, Timestamp};
 
 /// Where the spans being converted come from: a line (or document) of a source.
@@ -20,9 +21,6 @@ pub(super) struct Batch<'w> {
     pub len: usize,
 }
 
-/// Attributes of one span, by key, before they become [`SpanAttr`]s.
-type Kept<'w> = Vec<(Cow<'w, str>, Any<'w>)>;
-
 impl<'w> Batch<'w> {
     /// The event for `raw`, and a problem (bad ids, end before start) if any.
     pub fn event(
@@ -31,23 +29,8 @@ impl<'w> Batch<'w> {
         scope: &str,
         raw: RawSpan<'w>,
     ) -> (Event, Option<String>) {
-        let mut problem = None;
+        let (Ids { trace_id, span_id, parent_span_id }, mut problem) = ids(&raw, &raw.name);
         let name = raw.name;
-        let trace_id = decode_id::<16>(&raw.trace_id).unwrap_or_else(|| {
-            problem = Some(format!("span '{name}': invalid traceId '{}'", raw.trace_id));
-            [0; 16]
-        });
-        let span_id = decode_id::<8>(&raw.span_id).unwrap_or_else(|| {
-            problem = Some(format!("span '{name}': invalid spanId '{}'", raw.span_id));
-            [0; 8]
-        });
-        let parent_span_id = match raw.parent_span_id.as_deref() {
-            None | Some("") => None,
-            Some(p) => decode_id::<8>(p).or_else(|| {
-                problem = Some(format!("span '{name}': invalid parentSpanId '{p}'"));
-                None
-            }),
-        };
         let start_ns = raw.start_time_unix_nano.0.unwrap_or(0).max(0) as u64;
         let end_ns = raw.end_time_unix_nano.0.unwrap_or(0).max(0) as u64;
         if end_ns != 0 && end_ns < start_ns {
@@ -56,9 +39,9 @@ impl<'w> Batch<'w> {
         let duration_ns = end_ns.saturating_sub(start_ns);
         let kind = SpanKind::from_code(raw.kind.0.unwrap_or(0));
         let status = SpanStatus::from_code(raw.status.code.0.unwrap_or(0));
-        let mut kept = raw.attributes.kept;
+        let mut attrs = raw.attributes;
         let name_text = self.text(name.clone());
-        let role = self.role(scope, kind, (&name, &name_text), &mut kept, duration_ns);
+        let role = self.role(scope, kind, (&name, &name_text), &mut attrs, duration_ns);
         let span = Span {
             trace_id,
             span_id,
@@ -72,10 +55,10 @@ impl<'w> Batch<'w> {
             status_message: raw.status.message.filter(|m| !m.is_empty()).map(|m| self.text(m)),
             service: resource.service.as_deref().map(|s| self.text_ref(s)),
             instance: resource.instance.as_deref().map(|s| self.text_ref(s)),
-            task_id: raw.attributes.task.map(|t| self.text(t)),
+            task_id: attrs.task,
             events: raw.events.0,
             role,
-            attributes: kept.into_iter().map(|(k, v)| self.attr(k, v)).collect(),
+            attributes: attrs.kept,
         };
         (self.wrap(span), problem)
     }
@@ -94,48 +77,51 @@ impl<'w> Batch<'w> {
         }
     }
 
-    /// Request, SQL, task or other; the attributes a role consumes leave `kept`.
+    /// Request, SQL, task or other; the attributes a role consumes leave `attrs`.
     fn role(
         &self,
         scope: &str,
         kind: SpanKind,
         (name, name_text): (&str, &Text),
-        kept: &mut Kept<'w>,
+        attrs: &mut SpanAttrs,
         duration_ns: u64,
     ) -> SpanRole {
         let duration_ms = duration_ns as f64 / 1e6;
         if kind == SpanKind::Server {
-            if let Some(method) = first_str(kept, &["http.request.method", "http.method"]) {
-                return SpanRole::Request(self.request(method, kept, name, duration_ms));
+            if let Some(method) = attrs.str(&[Known::HttpRequestMethod, Known::HttpMethod]) {
+                return SpanRole::Request(self.request(method.clone(), attrs, name, duration_ms));
             }
         }
         if is_sql(scope, name) {
-            return SpanRole::Sql(self.sql(name_text.clone(), kept, duration_ms));
+            return SpanRole::Sql(self.sql(name_text.clone(), attrs, duration_ms));
         }
-        let task_scope = scope.starts_with("Octopus.Task");
-        let task_value =
-            kept.iter().any(|(_, v)| v.text().is_some_and(|t| t.contains("ServerTasks-")));
-        if task_scope || task_value {
+        if scope.starts_with("Octopus.Task") || attrs.names_task {
             return SpanRole::Task;
         }
         SpanRole::Other
     }
 
-    fn request(&self, method: Cow<'w, str>, kept: &Kept<'w>, name: &str, ms: f64) -> Request {
-        let path = first_str(kept, &["url.path", "http.target"]);
-        let query = first_str(kept, &["url.query"]).filter(|q| !q.is_empty());
+    fn request(&self, method: Text, attrs: &SpanAttrs, name: &str, ms: f64) -> Request {
+        let path = attrs.str(&[Known::UrlPath, Known::HttpTarget]);
+        let query =
+            attrs.str(&[Known::UrlQuery]).map(|q| q.resolve(self.whole)).filter(|q| !q.is_empty());
         let url = match (path, query) {
-            (Some(p), Some(q)) => Cow::Owned(format!("{p}?{q}")),
-            (Some(p), None) => p,
-            (None, _) => first_str(kept, &["url.full", "http.route"])
-                .unwrap_or_else(|| Cow::Owned(name.to_string())),
+            (Some(p), Some(q)) => Text::Owned(format!("{}?{q}", p.resolve(self.whole)).into()),
+            (Some(p), None) => p.clone(),
+            (None, _) => attrs
+                .str(&[Known::UrlFull, Known::HttpRoute])
+                .cloned()
+                .unwrap_or_else(|| Text::Owned(name.into())),
         };
-        let status = first_int(kept, &["http.response.status_code", "http.status_code"])
-            .and_then(|s| u16::try_from(s).ok());
+        let status = match attrs.get(&[Known::StatusCode, Known::OldStatusCode]) {
+            Some(AttrValue::Int(i)) => u16::try_from(*i).ok(),
+            Some(AttrValue::Str(t)) => t.resolve(self.whole).trim().parse().ok(),
+            _ => None,
+        };
         Request {
-            method: self.text(method),
-            url: self.text(url),
-            host: first_str(kept, &["server.address"]).map(|h| self.text(h)),
+            method,
+            url,
+            host: attrs.str(&[Known::ServerAddress]).cloned(),
             duration_ms: ms,
             status,
             correlation_id: None,
@@ -143,29 +129,19 @@ impl<'w> Batch<'w> {
         }
     }
 
-    fn sql(&self, operation: Text, kept: &mut Kept<'w>, ms: f64) -> Sql {
-        let statement = take_str(kept, &["db.statement", "db.query.text"]);
-        let transaction = first_str(kept, &["db.transaction.sqlclient_id", "db.transaction.ef_id"])
-            .filter(|t| !t.is_empty());
+    fn sql(&self, operation: Text, attrs: &mut SpanAttrs, ms: f64) -> Sql {
+        let statement = attrs.take_str(&[Known::DbStatement, Known::DbQueryText]);
+        let transaction = attrs
+            .str(&[Known::TxSqlClient, Known::TxEf])
+            .filter(|t| !t.resolve(self.whole).is_empty())
+            .cloned();
         Sql {
             operation,
             duration_ms: ms,
             first_record_ms: None,
-            transaction: transaction.map(|t| self.text(t)),
-            statement: statement.map_or(Text::Owned("".into()), |s| self.text(s)),
+            transaction,
+            statement: statement.unwrap_or_else(|| Text::Owned("".into())),
         }
-    }
-
-    fn attr(&self, key: Cow<'w, str>, value: Any<'w>) -> SpanAttr {
-        let value = match value {
-            Any::Str(s) => AttrValue::Str(self.text(s)),
-            Any::Int(i) => AttrValue::Int(i),
-            Any::Double(d) => AttrValue::Double(d),
-            Any::Bool(b) => AttrValue::Bool(b),
-            Any::Null => AttrValue::Null,
-            Any::Raw(r) => AttrValue::Json(self.text(Cow::Borrowed(r))),
-        };
-        SpanAttr { key: self.text(key), value }
     }
 
     /// A span of the source when `s` was borrowed from it, else an owned copy.
@@ -188,35 +164,38 @@ impl<'w> Batch<'w> {
     }
 }
 
+/// A span's decoded ids.
+struct Ids {
+    trace_id: [u8; 16],
+    span_id: [u8; 8],
+    parent_span_id: Option<[u8; 8]>,
+}
+
+/// Decodes the ids (an invalid one becomes zeros, or no parent) and says which was bad.
+fn ids(raw: &RawSpan<'_>, name: &str) -> (Ids, Option<String>) {
+    let mut problem = None;
+    let trace_id = decode_id::<16>(&raw.trace_id).unwrap_or_else(|| {
+        problem = Some(format!("span '{name}': invalid traceId '{}'", raw.trace_id));
+        [0; 16]
+    });
+    let span_id = decode_id::<8>(&raw.span_id).unwrap_or_else(|| {
+        problem = Some(format!("span '{name}': invalid spanId '{}'", raw.span_id));
+        [0; 8]
+    });
+    let parent_span_id = match raw.parent_span_id.as_deref() {
+        None | Some("") => None,
+        Some(p) => decode_id::<8>(p).or_else(|| {
+            problem = Some(format!("span '{name}': invalid parentSpanId '{p}'"));
+            None
+        }),
+    };
+    (Ids { trace_id, span_id, parent_span_id }, problem)
+}
+
 /// The span names `Octopus.DataAccess` gives SQL commands.
 fn is_sql(scope: &str, name: &str) -> bool {
     scope == "Octopus.DataAccess"
         && (name == "SQL" || name == "EF SQL" || name.starts_with("Stored Procedure: "))
-}
-
-fn first_str<'w>(kept: &Kept<'w>, keys: &[&str]) -> Option<Cow<'w, str>> {
-    keys.iter().find_map(|k| {
-        kept.iter().find_map(|(key, v)| match v {
-            Any::Str(s) if key == k => Some(s.clone()),
-            _ => None,
-        })
-    })
-}
-
-fn take_str<'w>(kept: &mut Kept<'w>, keys: &[&str]) -> Option<Cow<'w, str>> {
-    let found = first_str(kept, keys);
-    kept.retain(|(k, _)| !keys.contains(&k.as_ref()));
-    found
-}
-
-fn first_int(kept: &Kept<'_>, keys: &[&str]) -> Option<i64> {
-    keys.iter().find_map(|k| {
-        kept.iter().find_map(|(key, v)| match v {
-            Any::Int(i) if key == k => Some(*i),
-            Any::Str(s) if key == k => s.trim().parse().ok(),
-            _ => None,
-        })
-    })
 }
 
 /// An id of `N` bytes from hex (either case), or from base64 (what a plain
@@ -224,11 +203,15 @@ fn first_int(kept: &Kept<'_>, keys: &[&str]) -> Option<i64> {
 pub fn decode_id<const N: usize>(text: &str) -> Option<[u8; N]> {
     let b = text.as_bytes();
     if b.len() == N * 2 {
+        // Branch-free over a table: ids are decoded three times per span.
         let mut out = [0u8; N];
+        let mut bad = 0u8;
         for (o, pair) in out.iter_mut().zip(b.chunks_exact(2)) {
-            *o = hex_digit(pair[0])? << 4 | hex_digit(pair[1])?;
+            let (hi, lo) = (HEX[pair[0] as usize], HEX[pair[1] as usize]);
+            bad |= hi | lo;
+            *o = hi << 4 | lo;
         }
-        return Some(out);
+        return (bad & 0xF0 == 0).then_some(out);
     }
     if b.len() == N.div_ceil(3) * 4 {
         return base64_id(b);
@@ -236,14 +219,22 @@ pub fn decode_id<const N: usize>(text: &str) -> Option<[u8; N]> {
     None
 }
 
-fn hex_digit(c: u8) -> Option<u8> {
-    match c {
-        b'0'..=b'9' => Some(c - b'0'),
-        b'a'..=b'f' => Some(c - b'a' + 10),
-        b'A'..=b'F' => Some(c - b'A' + 10),
-        _ => None,
+/// Hex digit values (either case); 0xFF for anything else.
+const HEX: [u8; 256] = {
+    let mut t = [0xFFu8; 256];
+    let mut i = 0;
+    while i < 10 {
+        t[b'0' as usize + i] = i as u8;
+        i += 1;
     }
-}
+    let mut i = 0;
+    while i < 6 {
+        t[b'a' as usize + i] = 10 + i as u8;
+        t[b'A' as usize + i] = 10 + i as u8;
+        i += 1;
+    }
+    t
+};
 
 fn base64_id<const N: usize>(b: &[u8]) -> Option<[u8; N]> {
     let mut bits = 0u32;

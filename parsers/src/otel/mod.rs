@@ -17,6 +17,7 @@
 //! a batch costs that line only (a problem with its number); an unterminated
 //! last line that stops mid-JSON is reported as truncated.
 
+mod attrs;
 mod convert;
 pub mod model;
 
@@ -28,7 +29,7 @@ use crate::parse::Parsed;
 use crate::source::Source;
 
 use convert::Batch;
-use model::{task_finder, TraceRequest, SCAN_TASKS};
+use model::{task_finder, TraceRequest};
 
 /// Parses an OTel trace source.
 pub fn parse(id: SourceId, source: &Source) -> Parsed {
@@ -92,8 +93,15 @@ impl<'w> Reader<'w> {
     }
 
     fn line(&mut self, number: u64, offset: u64, line: &'w [u8], terminated: bool) {
-        SCAN_TASKS.set(task_finder().find(line).is_some());
-        let request = match serde_json::from_slice::<TraceRequest<'w>>(line) {
+        let scan_tasks = task_finder().find(line).is_some();
+        // One UTF-8 check per line (fast on ASCII) lets serde_json skip its check per string.
+        let Ok(text) = std::str::from_utf8(line) else {
+            self.parsed.skipped_lines += 1;
+            let p = Problem::at_line(number, "not UTF-8 text; line skipped");
+            return self.parsed.problems.push(p);
+        };
+        let read = attrs::with_context(self.whole, scan_tasks, || serde_json::from_str(text));
+        let request: TraceRequest<'w> = match read {
             Ok(r) => r,
             Err(e) => return self.bad_line(number, line, &e, terminated),
         };
@@ -122,11 +130,12 @@ impl<'w> Reader<'w> {
     /// A pretty-printed document (or several, one after the other).
     fn document(&mut self, from: usize) {
         let body = &self.whole[from..];
-        SCAN_TASKS.set(task_finder().find(body).is_some());
+        let scan_tasks = task_finder().find(body).is_some();
         let line_of = |at: usize| 1 + memchr::memchr_iter(b'\n', &self.whole[..at]).count() as u64;
         let mut stream = serde_json::Deserializer::from_slice(body).into_iter::<TraceRequest<'w>>();
         let mut at = 0usize;
-        while let Some(next) = stream.next() {
+        let whole = self.whole;
+        while let Some(next) = attrs::with_context(whole, scan_tasks, || stream.next()) {
             match next {
                 Ok(request) => {
                     let start = from + at;

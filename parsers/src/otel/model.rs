@@ -4,7 +4,7 @@
 //! Speed comes from three habits: strings borrow from the line when they have
 //! no escapes (`Cow::Borrowed`), everything not named here is skipped by
 //! serde's derive (it deserializes unknown fields into `IgnoredAny`), and
-//! attributes are filtered as they are read ([`SpanAttrs`]), so a span's
+//! attributes are filtered as they are read ([`SpanAttrs`](super::attrs::SpanAttrs)), so a span's
 //! twenty test-harness keys cost a scan, not an allocation.
 //!
 //! Numbers: every 64-bit field accepts a JSON number or a decimal string
@@ -17,6 +17,8 @@ use std::fmt;
 use serde::de::{self, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::Deserialize;
 use serde_json::value::RawValue;
+
+use super::attrs::SpanAttrs;
 
 /// One line: `{"resourceSpans":[…]}`.
 #[derive(Deserialize, Default)]
@@ -102,9 +104,9 @@ pub struct RawSpan<'a> {
     /// End, Unix nanoseconds.
     #[serde(default)]
     pub end_time_unix_nano: Int,
-    /// The attributes octodiag keeps.
-    #[serde(borrow, default)]
-    pub attributes: SpanAttrs<'a>,
+    /// The attributes octodiag keeps, already as [`Text`](crate::event::Text)s.
+    #[serde(default)]
+    pub attributes: SpanAttrs,
     /// Span events, counted only.
     #[serde(default)]
     pub events: Count,
@@ -337,73 +339,15 @@ impl<'de> Deserialize<'de> for Double {
 
 /// `{"key":…,"value":{…}}`.
 #[derive(Deserialize)]
-struct KeyValue<'a> {
+pub(super) struct KeyValue<'a> {
     #[serde(borrow, default)]
-    key: Cow<'a, str>,
+    pub key: Cow<'a, str>,
     #[serde(borrow, default = "null")]
-    value: Any<'a>,
+    pub value: Any<'a>,
 }
 
 fn null<'a>() -> Any<'a> {
     Any::Null
-}
-
-/// The attributes of a span octodiag keeps: those [`keep_key`] selects, plus any
-/// whose value names a `ServerTasks-N` (the task id itself goes to `task`).
-#[derive(Default)]
-pub struct SpanAttrs<'a> {
-    /// Kept attributes in file order.
-    pub kept: Vec<(Cow<'a, str>, Any<'a>)>,
-    /// The first `ServerTasks-N` found in any attribute value.
-    pub task: Option<Cow<'a, str>>,
-}
-
-impl<'de: 'a, 'a> Deserialize<'de> for SpanAttrs<'a> {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<SpanAttrs<'a>, D::Error> {
-        struct V;
-        impl<'de> Visitor<'de> for V {
-            type Value = SpanAttrs<'de>;
-            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
-                f.write_str("an array of key/value objects")
-            }
-            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<SpanAttrs<'de>, A::Error> {
-                let mut attrs = SpanAttrs::default();
-                while let Some(kv) = seq.next_element::<KeyValue<'de>>()? {
-                    attrs.take(kv);
-                }
-                Ok(attrs)
-            }
-            fn visit_unit<E: de::Error>(self) -> Result<SpanAttrs<'de>, E> {
-                Ok(SpanAttrs::default())
-            }
-        }
-        d.deserialize_any(V)
-    }
-}
-
-impl<'a> SpanAttrs<'a> {
-    fn take(&mut self, kv: KeyValue<'a>) {
-        let task = match SCAN_TASKS.get() {
-            true => kv.value.text().and_then(task_id_in),
-            false => None,
-        };
-        if let (None, Some(range)) = (&self.task, task.clone()) {
-            self.task = Some(match &kv.value {
-                Any::Str(Cow::Borrowed(s)) => Cow::Borrowed(&s[range]),
-                Any::Raw(s) => Cow::Borrowed(&s[range]),
-                other => Cow::Owned(other.text().unwrap_or_default()[range].to_owned()),
-            });
-        }
-        if task.is_some() || keep_key(&kv.key) {
-            self.kept.push((kv.key, kv.value));
-        }
-    }
-}
-
-thread_local! {
-    /// Whether the line being read contains `ServerTasks-` at all: set per line by
-    /// the reader, so that lines without one (nearly all) skip the per-value search.
-    pub static SCAN_TASKS: std::cell::Cell<bool> = const { std::cell::Cell::new(true) };
 }
 
 impl<'de: 'a, 'a> Deserialize<'de> for ResourceAttrs<'a> {
@@ -431,22 +375,6 @@ impl<'de: 'a, 'a> Deserialize<'de> for ResourceAttrs<'a> {
             }
         }
         d.deserialize_any(V)
-    }
-}
-
-/// Attribute keys worth keeping: HTTP, database and Octopus ones; not the
-/// test-harness keys (`test.*`, `teamcity.*`) that fill the public sample.
-pub fn keep_key(key: &str) -> bool {
-    let b = key.as_bytes();
-    match b.first() {
-        Some(b'h') => key.starts_with("http."),
-        Some(b'u') => key.starts_with("url."),
-        Some(b'd') => key.starts_with("db.") || key.starts_with("document."),
-        Some(b'o') => key.starts_with("octopus."),
-        Some(b's') => key == "server.address" || key == "server.port",
-        Some(b'p') => key == "peer.service",
-        Some(b'e') => key == "error.type" || key.starts_with("ef."),
-        _ => false,
     }
 }
 
