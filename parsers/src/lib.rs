@@ -13,6 +13,11 @@
 //!   server_log      task_log (json)  task_log (text)  har          unknown
 //!        │               └────────────┴──────────────┴──► parse::Parsed (events, task fragments)
 //!        └─► EventSink per parallel chunk: keep (events), drop (inputs), fold (analyze)
+//!
+//!   telemetry (source layer also opens .tar / .tar.inprogress and .zst):
+//!   otel (OTLP/JSON) ──► Span events      counters (PDH-CSV, sadf, dotnet-counters, Prometheus)
+//!                                          ──► Parsed::series (CounterSeries)
+//!   profile (speedscope, gcdump report) ──► Parsed::profile   binary captures ──► Parsed::notes
 //! ```
 //!
 //! Vocabulary, used the same way everywhere:
@@ -58,11 +63,14 @@ pub mod time;
 #[cfg(test)]
 mod test_util;
 
+pub use counters::{CounterSeries, Role, SeriesKind, Unit};
 pub use detect::{detect, Detection, Format};
 pub use error::{Problem, Problems};
 pub use event::{Event, EventKind, Level, Request, SourceId, Sql, SqlErrorKind, Text};
 pub use parse::{parse_source, parse_source_into, ParseOptions, Parsed};
+pub use profile::Profile;
 pub use server_log::EventSink;
 pub use source::{open_inputs, OpenOptions, Source};
+pub use span::{Span, SpanRole};
 pub use task::{Step, Task, TaskKind};
 pub use time::{Clock, Timestamp, UtcOffset};
