@@ -11,7 +11,7 @@
 //! ```
 //!
 //! Framing: lines split on `\n` (one `\r` trimmed, blank lines skipped). Each
-//! span becomes one [`EventKind::Span`] event (model in [`crate::span`]),
+//! span becomes one [`EventKind::Span`](crate::EventKind::Span) event (model in [`crate::span`]),
 //! timed at its start on the UTC clock; the file is not in time order (the
 //! OTel file exporter promises none) and the consumer sorts. A line that is not
 //! a batch costs that line only (a problem with its number); an unterminated

@@ -4,7 +4,7 @@
 //! Speed comes from three habits: strings borrow from the line when they have
 //! no escapes (`Cow::Borrowed`), everything not named here is skipped by
 //! serde's derive (it deserializes unknown fields into `IgnoredAny`), and
-//! attributes are filtered as they are read ([`SpanAttrs`](super::attrs::SpanAttrs)), so a span's
+//! attributes are filtered as they are read (`SpanAttrs`), so a span's
 //! twenty test-harness keys cost a scan, not an allocation.
 //!
 //! Numbers: every 64-bit field accepts a JSON number or a decimal string
