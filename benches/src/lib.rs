@@ -12,3 +12,4 @@ pub mod rng;
 pub mod scenario;
 pub mod server_gen;
 pub mod task_gen;
+pub mod telemetry_gen;

@@ -36,6 +36,22 @@ pub enum Format {
     Haproxy,
     /// A Traefik access log (CLF or JSON).
     Traefik,
+    /// OpenTelemetry trace file: OTLP/JSON lines (`ExportTraceServiceRequest` per line).
+    OtelTraces,
+    /// Windows performance counters as PDH-CSV 4.0 / PDH-TSV (perfmon, typeperf, relog).
+    PdhCsv,
+    /// Linux sysstat `sadf -d` export (`# hostname;interval;timestamp;…`).
+    Sadf,
+    /// `dotnet-counters collect --format csv`.
+    DotnetCounters,
+    /// A Prometheus HTTP API `query_range` (or `query`) JSON response.
+    Prometheus,
+    /// A speedscope profile (`dotnet-trace --format Speedscope`).
+    Speedscope,
+    /// The text `dotnet-gcdump report` prints.
+    GcdumpReport,
+    /// A binary profiler capture or dump, listed but never parsed.
+    BinaryCapture,
     /// Not recognised.
     Unknown,
 }
@@ -55,6 +71,14 @@ impl Format {
             Format::IngressNginx => "ingress-nginx",
             Format::Haproxy => "haproxy",
             Format::Traefik => "traefik",
+            Format::OtelTraces => "otel-traces",
+            Format::PdhCsv => "pdh-csv",
+            Format::Sadf => "sadf",
+            Format::DotnetCounters => "dotnet-counters",
+            Format::Prometheus => "prometheus",
+            Format::Speedscope => "speedscope",
+            Format::GcdumpReport => "gcdump-report",
+            Format::BinaryCapture => "binary-capture",
             Format::Unknown => "unknown",
         }
     }
@@ -91,7 +115,7 @@ impl Format {
 pub struct Detection {
     /// The format.
     pub format: Format,
-    /// Why it is unknown (or `None`).
+    /// Why it is unknown, or for `BinaryCapture` what it is and which tool opens it (or `None`).
     pub reason: Option<&'static str>,
 }
 
@@ -108,11 +132,17 @@ pub fn detect(file_name: &str, bytes: &[u8]) -> Detection {
     }
     let body = bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes);
     let head = &body[..body.len().min(HEAD)];
+    if let Some(what) = crate::telemetry_detect::binary_capture(&lower, head, looks_binary(head)) {
+        return Detection { format: Format::BinaryCapture, reason: Some(what) };
+    }
     if head.iter().all(|b| b.is_ascii_whitespace()) {
         return by_name_when_empty(&lower);
     }
     if looks_binary(head) {
         return unknown("binary data");
+    }
+    if let Some(f) = crate::telemetry_detect::by_content(head, &lower) {
+        return Detection { format: f, reason: None };
     }
     // A head shorter than HEAD is the whole source: its last line is complete.
     if let Some(f) = by_content(head, &lower, body.len() < HEAD) {

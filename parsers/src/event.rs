@@ -186,6 +186,9 @@ pub enum EventKind {
     },
     /// Any other entry, kept with its level so nothing is dropped.
     Log,
+    /// A span from an OpenTelemetry trace file (timed at its start, UTC); its
+    /// [`SpanRole`](crate::span::SpanRole) says whether it is a request, SQL, a task or other.
+    Span(Box<crate::span::Span>),
 }
 
 /// A completed HTTP request.
@@ -479,6 +482,7 @@ impl EventKind {
             EventKind::TaskExecuted { .. } => "task",
             EventKind::TaskCanceledNodeOffline { .. } => "task-canceled",
             EventKind::Log => "log",
+            EventKind::Span(_) => "span",
         }
     }
 }

@@ -20,6 +20,11 @@
 //!    │                          └──► parse::Parsed        └───────┬───────┘
 //!    └─► EventSink per parallel chunk ◄──────────────── one sink per request log
 //!        keep (events), drop (inputs), fold (analyze)
+//!
+//!   telemetry (source layer also opens .tar / .tar.inprogress and .zst):
+//!   otel (OTLP/JSON) ──► Span events      counters (PDH-CSV, sadf, dotnet-counters, Prometheus)
+//!                                          ──► Parsed::series (CounterSeries)
+//!   profile (speedscope, gcdump report) ──► Parsed::profile   binary captures ──► Parsed::notes
 //! ```
 //!
 //! Vocabulary, used the same way everywhere:
@@ -45,19 +50,24 @@
 #![deny(missing_docs)]
 
 pub mod access_log;
+pub mod counters;
 pub mod detect;
 pub mod error;
 pub mod event;
 pub mod har;
 pub mod inflate;
 pub mod json_line;
+pub mod otel;
 pub mod parse;
+pub mod profile;
 pub mod redact;
 pub mod request_match;
 pub mod server_log;
 pub mod source;
+pub mod span;
 pub mod task;
 pub mod task_log;
+mod telemetry_detect;
 pub mod time;
 pub mod unwrap;
 pub mod web_log;
@@ -65,14 +75,17 @@ pub mod web_log;
 #[cfg(test)]
 mod test_util;
 
+pub use counters::{CounterSeries, Role, SeriesKind, Unit};
 pub use detect::{detect, Detection, Format};
 pub use error::{Problem, Problems};
 pub use event::{
     AccessDetail, AccessOrigin, Event, EventKind, Level, Request, SourceId, Sql, SqlErrorKind, Text,
 };
 pub use parse::{parse_source, parse_source_into, ParseOptions, Parsed};
+pub use profile::Profile;
 pub use server_log::EventSink;
 pub use source::{open_inputs, OpenOptions, Source};
+pub use span::{Span, SpanRole};
 pub use task::{Step, Task, TaskKind};
 pub use time::{Clock, Timestamp, UtcOffset};
 pub use unwrap::after::ClockHint;

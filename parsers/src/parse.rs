@@ -1,14 +1,16 @@
 //! Dispatch: one [`Source`] in, one [`Parsed`] out, whatever the format.
 
+use crate::counters::CounterSeries;
 use crate::detect::{detect, Format, DETECT_BYTES};
 use crate::error::{Problem, Problems};
 use crate::event::{AccessOrigin, Event, SourceId};
+use crate::profile::Profile;
 use crate::server_log::{self, EventSink, ServerLogOptions};
 use crate::source::Source;
 use crate::task_log::TaskFragment;
 use crate::time::{Clock, Timestamp};
 use crate::unwrap::after::{self, ClockHint, Sampling};
-use crate::{access_log, har, task_log, web_log};
+use crate::{access_log, counters, har, otel, profile, task_log, web_log};
 
 /// How sources are parsed.
 #[derive(Clone, Copy, Debug, Default)]
@@ -47,6 +49,12 @@ pub struct Parsed {
     /// For a source decoded from a container log ([`Source::wrapper`]): its
     /// local clock's offset, from the runtime's UTC time of the same lines.
     pub clock_hint: Option<ClockHint>,
+    /// Counter series (PDH-CSV, sadf, dotnet-counters, Prometheus): one per counter.
+    pub series: Vec<CounterSeries>,
+    /// A CPU profile (speedscope) or a heap report (`dotnet-gcdump report`).
+    pub profile: Option<Box<Profile>>,
+    /// Remarks that are not problems (what a binary capture is, skipped trailer lines).
+    pub notes: Vec<String>,
 }
 
 /// Detects the format of `source` and parses it, keeping every event.
@@ -100,6 +108,14 @@ pub fn parse_source_into<S: EventSink>(
             sinks = s;
             parsed
         }
+        Format::OtelTraces => otel::parse(id, source),
+        Format::PdhCsv => counters::pdh::parse(id, source.bytes()),
+        Format::Sadf => counters::sadf::parse(id, source.bytes()),
+        Format::DotnetCounters => counters::dotnet::parse(id, source.bytes()),
+        Format::Prometheus => counters::prometheus::parse(id, source.bytes()),
+        Format::Speedscope => profile::speedscope::parse(source.bytes()),
+        Format::GcdumpReport => profile::gcdump::parse(source.bytes()),
+        Format::BinaryCapture => binary_capture(detection.reason.unwrap_or("binary capture")),
         Format::Unknown => unknown(source, detection.reason.unwrap_or("unrecognised")),
     };
     if let Some(w) = source.wrapper.as_deref() {
@@ -109,6 +125,9 @@ pub fn parse_source_into<S: EventSink>(
     parsed.format = Some(detection.format);
     if parsed.first.is_none() {
         set_span(&mut parsed);
+    }
+    if parsed.first.is_none() && !parsed.series.is_empty() {
+        counters::set_span(&mut parsed);
     }
     (parsed, sinks)
 }
@@ -211,6 +230,11 @@ fn unknown(source: &Source, reason: &str) -> Parsed {
         problems.push(Problem::whole(format!("not recognised: {reason}{inside}")));
     }
     Parsed { problems, ..Parsed::default() }
+}
+
+/// Listed, never parsed: the note says what it is and which tool opens it.
+fn binary_capture(what: &str) -> Parsed {
+    Parsed { notes: vec![format!("binary capture, not read: {what}")], ..Parsed::default() }
 }
 
 fn set_span(parsed: &mut Parsed) {

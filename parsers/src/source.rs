@@ -29,6 +29,9 @@ use memmap2::Mmap;
 use crate::error::{Problem, Problems};
 use crate::inflate::Inflating;
 
+mod archive;
+pub use archive::{decode_zstd, tar_members, TarMember, TarWalk};
+
 /// How inputs are opened.
 #[derive(Clone, Debug)]
 pub struct OpenOptions {
@@ -83,6 +86,10 @@ pub enum Access {
     Gzip,
     /// Decompressed zip member.
     ZipMember,
+    /// Decompressed from zstd (alone or as a tar member).
+    Zstd,
+    /// A member of a tar archive.
+    TarMember,
     /// Standard input.
     Stdin,
     /// Nothing could be read.
@@ -286,13 +293,16 @@ impl Opener<'_> {
             Ok(f) => f,
             Err(e) => return self.out.push(Source::failed(name, Problem::whole(io_reason(&e)))),
         };
-        let mut magic = [0u8; 4];
+        // 512 bytes: a tar header's `ustar` magic sits at offset 257.
+        let mut magic = [0u8; 512];
         let n = read_up_to(&mut file, &mut magic).unwrap_or(0);
         let watch =
             Watch { path: path.to_path_buf(), len: meta.len(), modified: meta.modified().ok() };
         match sniff_container(&magic[..n]) {
             Container::Gzip => self.open_gzip_file(path, name, meta),
             Container::Zip => self.open_zip_file(path, name, meta.len()),
+            Container::Zstd => self.open_zstd_file(path, name, meta.len()),
+            Container::Tar => self.open_tar_file(path, name, meta),
             Container::Plain => self.open_plain(path, name, meta, watch),
         }
     }
@@ -484,6 +494,9 @@ impl Opener<'_> {
         if sniff_container(&bytes) == Container::Gzip {
             return self.push_gzip(label, &bytes, stored);
         }
+        if matches!(sniff_container(&bytes), Container::Zstd | Container::Tar) {
+            return self.push_archive_member(label, &bytes, problems, 0);
+        }
         self.spend(bytes.len());
         let mut s = Source::from_bytes(label, bytes);
         s.access = Access::ZipMember;
@@ -505,6 +518,9 @@ impl Opener<'_> {
     ) {
         if sniff_container(&bytes) == Container::Gzip {
             return self.push_gzip(name, &bytes, stored);
+        }
+        if matches!(sniff_container(&bytes), Container::Zstd | Container::Tar) {
+            return self.push_archive_member(name, &bytes, Problems::default(), 0);
         }
         let mut s = Source::from_bytes(name, bytes);
         s.access = access;
@@ -579,15 +595,21 @@ pub enum Container {
     Gzip,
     /// `PK\x03\x04` (or an empty archive `PK\x05\x06`).
     Zip,
+    /// `28 B5 2F FD` (a zstd frame).
+    Zstd,
+    /// A tar header (`ustar` at offset 257, or a valid pre-POSIX header checksum).
+    Tar,
     /// Anything else.
     Plain,
 }
 
-/// Recognises gzip and zip by their first bytes, never by name.
+/// Recognises gzip, zip, zstd and tar by their first bytes, never by name.
 pub fn sniff_container(head: &[u8]) -> Container {
     match head {
         [0x1f, 0x8b, ..] => Container::Gzip,
         [b'P', b'K', 3, 4, ..] | [b'P', b'K', 5, 6, ..] => Container::Zip,
+        [0x28, 0xb5, 0x2f, 0xfd, ..] => Container::Zstd,
+        _ if archive::looks_like_tar(head) => Container::Tar,
         _ => Container::Plain,
     }
 }

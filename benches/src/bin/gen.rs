@@ -1,4 +1,4 @@
-//! `gen --out DIR --size 1GiB --seed N [--kind bundle|server-log|verbose-log|w3c|iis|nginx|ingress-nginx|haproxy|traefik|docker-server-log|cri-server-log]`
+//! `gen --out DIR --size 1GiB --seed N [--kind bundle|server-log|verbose-log|w3c|iis|nginx|ingress-nginx|haproxy|traefik|docker-server-log|cri-server-log|otel|pdh-csv|sadf|prometheus|speedscope]`
 //!
 //! Writes deterministic, realistic inputs for benchmarks. `bundle` (the default)
 //! writes server logs of two nodes in both layouts (normal and verbose), a
@@ -8,6 +8,8 @@
 //! kinds write one log of that producer (`access_gen`); `docker-server-log` and
 //! `cri-server-log` a server log of the given size (clock UTC+10:00) in Docker's
 //! `json-file` or the CRI framing (`container_gen`).
+//! The telemetry kinds write one file each (`traces.jsonl`, `perfmon.csv`,
+//! `sadf.txt`, `prometheus.json`, `trace.speedscope.json`) and print what it holds.
 
 use std::fs::{self, File};
 use std::io::{BufWriter, Write};
@@ -58,6 +60,9 @@ fn run() -> Result<(), String> {
             server_log(&dir.join("OctopusServer.1.txt"), size, seed, Layout::WithPid, true, false)?,
         ),
         "bundle" => bundle(dir, size, seed)?,
+        "otel" | "pdh-csv" | "sadf" | "prometheus" | "speedscope" => {
+            telemetry(dir, &kind, size, seed)?
+        }
         "docker-server-log" => wrapped(dir, size, seed, Framing::Docker)?,
         "cri-server-log" => wrapped(dir, size, seed, Framing::Cri)?,
         other => match Kind::ALL.into_iter().find(|k| k.names().0 == other) {
@@ -187,6 +192,29 @@ fn wrapped(dir: &Path, size: u64, seed: u64, framing: Framing) -> Result<(), Str
     println!(
         "{file}: {} bytes, {} records ({} split lines); inside: {} lines, {} entries, {} requests",
         w.bytes, w.records, w.split_lines, w.log.lines, w.log.entries, w.log.requests
+    );
+    Ok(())
+}
+
+fn telemetry(dir: &Path, kind: &str, size: u64, seed: u64) -> Result<(), String> {
+    use octodiag_bench::telemetry_gen as t;
+    let size = size as usize;
+    let (name, g) = match kind {
+        "otel" => ("traces.jsonl", t::otel(size, seed)),
+        "pdh-csv" => ("perfmon.csv", t::pdh_csv(size, seed)),
+        "sadf" => ("sadf.txt", t::sadf(size, seed)),
+        "prometheus" => ("prometheus.json", t::prometheus(size, seed)),
+        _ => ("trace.speedscope.json", t::speedscope(size, seed)),
+    };
+    fs::write(dir.join(name), &g.bytes).map_err(|e| e.to_string())?;
+    println!(
+        "{name}: {} bytes, {} lines, {} entries, {} sql/series/threads, {} requests/blank/frames, {} tasks",
+        g.bytes.len(),
+        g.lines,
+        g.entries,
+        g.sql_or_series,
+        g.requests_or_blank,
+        g.tasks
     );
     Ok(())
 }

@@ -66,6 +66,13 @@ fn detail(kind: &EventKind, b: &[u8]) -> String {
         EventKind::Halibut { endpoint, message, .. } => {
             format!("{} {}", endpoint.resolve(b), message.resolve(b))
         }
+        EventKind::Span(s) => format!(
+            "{} {} {} {:.1} ms",
+            s.role.as_str(),
+            s.scope.resolve(b),
+            redact_url(&s.name.resolve(b)),
+            s.duration_ms()
+        ),
         _ => String::new(),
     }
 }

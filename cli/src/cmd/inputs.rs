@@ -88,6 +88,9 @@ pub fn inputs_json(loaded: &Loaded, offset: Option<UtcOffset>) -> Value {
                 "problems": problems,
             });
             add_container(&mut v, s, p);
+            if let Value::Object(m) = &mut v {
+                crate::render::telemetry_json::extend_input(m, p);
+            }
             v
         })
         .collect();
@@ -114,11 +117,16 @@ fn add_container(v: &mut Value, s: &Source, p: &Parsed) {
 }
 
 /// The format as the table shows it: `server-log in docker-json` for a decoded source.
+/// The format, its container wrapper, and what a telemetry input holds (`pdh-csv (12 series)`).
 fn format_cell(s: &Source, p: &Parsed) -> String {
     let f = p.format.map_or("unknown", |f| f.as_str());
-    match &s.wrapper {
+    let f = match &s.wrapper {
         Some(w) => format!("{f} in {}", w.kind.as_str()),
         None => f.to_string(),
+    };
+    match crate::render::telemetry_json::detail(p) {
+        Some(d) => format!("{f} ({d})"),
+        None => f,
     }
 }
 

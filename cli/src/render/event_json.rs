@@ -9,7 +9,7 @@
 //! | `source` | string  | the input's path (`bundle.zip!/Logs/OctopusServer.txt` for zip members) |
 //! | `line`   | integer | 1-based line where the entry starts (HAR: 1-based entry index) |
 //! | `time`   | string  | RFC 3339; `Z` suffix when UTC, no suffix when server-local and no offset is known |
-//! | `kind`   | string  | `request`, `request-start`, `sql`, `sql-error`, `transactions`, `web-error`, `halibut`, `server-start`, `environment`, `node-name`, `task`, `task-canceled`, `log` |
+//! | `kind`   | string  | `request`, `request-start`, `sql`, `sql-error`, `transactions`, `web-error`, `halibut`, `server-start`, `environment`, `node-name`, `task`, `task-canceled`, `log`, `span` |
 //! | `level`  | string  | `trace`, `debug`, `info`, `warn`, `error`, `fatal` |
 //! | `lines`  | integer | present when the entry spans more than one line |
 //!
@@ -101,6 +101,7 @@ fn add_kind_fields(m: &mut Map<String, Value>, kind: &EventKind, b: &[u8]) {
             put("description", text(description, b).into());
             put("node", text(node, b).into());
         }
+        EventKind::Span(s) => super::span_json::put_span(m, s, b),
         _ => {}
     }
 }

@@ -3,4 +3,6 @@
 pub mod escape;
 pub mod event_json;
 pub mod report;
+pub mod span_json;
 pub mod table;
+pub mod telemetry_json;
