@@ -241,6 +241,7 @@ fn assemble(
         suspects,
         timeline,
         answers,
+        lanes: Vec::new(),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::causes::Suspect;
 use crate::model::{
-    Alignment, BrowserReport, Episode, HealthReport, RequestsReport, RetentionRun, SqlReport,
+    Alignment, BrowserReport, Episode, HealthReport, Lane, RequestsReport, RetentionRun, SqlReport,
     TasksReport,
 };
 use crate::stats::Span;
@@ -53,4 +53,6 @@ pub struct Results {
     pub timeline: Vec<TimelineItem>,
     /// The support questionnaire, answered as far as the logs allow.
     pub answers: Answers,
+    /// Numeric series to draw beside the timeline (counters), in name order.
+    pub lanes: Vec<Lane>,
 }
